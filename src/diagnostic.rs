@@ -1,0 +1,248 @@
+//! One diagnostic type for every mistake in a `.mix` file, rendered by miette.
+//!
+//! A [`Diagnostic`] is a kind (what went wrong, with the names involved) plus
+//! where: a primary span and optional secondary spans. Every sentence the user
+//! reads is written in [`ErrorKind`]'s `message`, `label` and `help` — one
+//! place, lower-case, names in backticks.
+
+use std::fmt;
+
+use crate::source::{SourceMap, Span};
+
+/// What went wrong. Messages live in the `impl` below, nowhere else.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The text does not fit the grammar. `expected` is a plain-English list.
+    Syntax { expected: String, found: String },
+    UnknownProcessor { name: String, suggestion: Option<String> },
+    UnknownParameter { processor: String, name: String, suggestion: Option<String>, valid: Vec<String> },
+    UnknownSetting { block: String, name: String, suggestion: Option<String>, valid: Vec<String> },
+    /// A track, bus or other name that does not exist.
+    UnknownName { what: &'static str, name: String, suggestion: Option<String> },
+    UnknownUnit { unit: String, suggestion: Option<String> },
+    UnknownWord { what: &'static str, word: String, valid: Vec<String> },
+    WrongKind { expected: String, found: String, example: String },
+    OutOfRange { what: String, value: String, range: String },
+    MissingArgument { processor: String, name: String, kind: String },
+    TooManyArguments { processor: String, takes: usize, given: usize },
+    DuplicateArgument { processor: String, name: String },
+    DuplicateName { what: &'static str, name: String },
+    DuplicateSetting { name: String },
+    RoutingCycle { path: Vec<String> },
+    SidechainCycle { path: Vec<String> },
+    MissingSource { path: String, reason: String },
+    UnreadableSource { path: String, reason: String },
+    TooManyChannels { path: String, channels: usize },
+    NeedsTempo { what: &'static str },
+    NotYetSupported { what: String, help: String },
+    ImportMissing { path: String, reason: String },
+    ImportCycle { chain: Vec<String> },
+    NotAllowedHere { what: String, here: &'static str },
+    MissingSetting { block: String, name: &'static str, example: &'static str },
+    /// Anything else with a ready-made sentence.
+    Other { message: String, help: Option<String> },
+}
+
+impl ErrorKind {
+    /// The one-sentence headline.
+    pub fn message(&self) -> String {
+        use ErrorKind::*;
+        match self {
+            Syntax { expected, found } => format!("syntax error: expected {expected}, found {found}"),
+            UnknownProcessor { name, .. } => format!("unknown processor `{name}`"),
+            UnknownParameter { processor, name, .. } => {
+                format!("`{processor}` has no parameter `{name}`")
+            }
+            UnknownSetting { block, name, .. } => format!("unknown setting `{name}` in {block}"),
+            UnknownName { what, name, .. } => format!("unknown {what} `{name}`"),
+            UnknownUnit { unit, .. } => format!("unknown unit `{unit}`"),
+            UnknownWord { what, word, .. } => format!("`{word}` is not a valid {what}"),
+            WrongKind { expected, found, .. } => format!("expected {expected}, found {found}"),
+            OutOfRange { what, value, range } => format!("{what} {value} is out of range ({range})"),
+            MissingArgument { processor, name, .. } => {
+                format!("`{processor}` needs a value for `{name}`")
+            }
+            TooManyArguments { processor, takes, given } => format!(
+                "`{processor}` takes {takes} positional argument{} but {given} were given",
+                if *takes == 1 { "" } else { "s" }
+            ),
+            DuplicateArgument { processor, name } => {
+                format!("`{name}` is given twice to `{processor}`")
+            }
+            DuplicateName { what, name } => format!("{what} `{name}` is defined twice"),
+            DuplicateSetting { name } => format!("`{name}` is set twice"),
+            RoutingCycle { path } => format!("routing cycle: {}", arrow_path(path)),
+            SidechainCycle { path } => {
+                format!("sidechain key makes a cycle: {}", arrow_path(path))
+            }
+            MissingSource { path, .. } => format!("source file `{path}` not found"),
+            UnreadableSource { path, reason } => {
+                format!("cannot read source file `{path}`: {reason}")
+            }
+            TooManyChannels { path, channels } => {
+                format!("source `{path}` has {channels} channels; mixc reads mono and stereo sources")
+            }
+            NeedsTempo { what } => format!("{what} needs a `tempo`"),
+            NotYetSupported { what, .. } => format!("{what} is not supported yet"),
+            ImportMissing { path, reason } => format!("cannot import `{path}`: {reason}"),
+            ImportCycle { chain } => format!("import cycle: {}", arrow_path(chain)),
+            NotAllowedHere { what, here } => format!("{what} is not allowed {here}"),
+            MissingSetting { block, name, .. } => format!("{block} has no `{name}`"),
+            Other { message, .. } => message.clone(),
+        }
+    }
+
+    /// The short text under the caret.
+    pub fn label(&self) -> String {
+        use ErrorKind::*;
+        match self {
+            Syntax { expected, .. } => format!("expected {expected}"),
+            UnknownProcessor { .. } => "not a processor or chain".into(),
+            UnknownParameter { .. } => "unknown parameter".into(),
+            UnknownSetting { .. } => "unknown setting".into(),
+            UnknownName { what, .. } => format!("no such {what}"),
+            UnknownUnit { .. } => "unknown unit".into(),
+            UnknownWord { .. } => "not recognised".into(),
+            WrongKind { expected, .. } => format!("expected {expected}"),
+            OutOfRange { range, .. } => format!("must be {range}"),
+            MissingArgument { name, .. } => format!("`{name}` missing"),
+            TooManyArguments { .. } => "too many arguments".into(),
+            DuplicateArgument { .. } => "given again here".into(),
+            DuplicateName { .. } => "defined again here".into(),
+            DuplicateSetting { .. } => "set again here".into(),
+            RoutingCycle { .. } | SidechainCycle { .. } => "this closes the cycle".into(),
+            MissingSource { .. } => "file not found".into(),
+            UnreadableSource { .. } => "unreadable audio".into(),
+            TooManyChannels { .. } => "too many channels".into(),
+            NeedsTempo { .. } => "needs a tempo".into(),
+            NotYetSupported { .. } => "not supported yet".into(),
+            ImportMissing { .. } => "cannot import".into(),
+            ImportCycle { .. } => "imports itself".into(),
+            NotAllowedHere { .. } => "not allowed here".into(),
+            MissingSetting { name, .. } => format!("`{name}` missing"),
+            Other { .. } => "here".into(),
+        }
+    }
+
+    /// What to do about it.
+    pub fn help(&self) -> Option<String> {
+        use ErrorKind::*;
+        let did_you_mean = |s: &Option<String>| s.as_ref().map(|s| format!("did you mean `{s}`?"));
+        match self {
+            Syntax { .. } => Some("check the line against the examples in LANGUAGE.md".into()),
+            UnknownProcessor { suggestion, .. } => did_you_mean(suggestion)
+                .or_else(|| Some("`mixc help` lists the processors".into())),
+            UnknownParameter { suggestion, valid, processor, .. } => did_you_mean(suggestion)
+                .or_else(|| Some(format!("`{processor}` takes: {}", backticked(valid)))),
+            UnknownSetting { suggestion, valid, .. } => did_you_mean(suggestion)
+                .or_else(|| Some(format!("valid settings here: {}", backticked(valid)))),
+            UnknownName { suggestion, what, .. } => did_you_mean(suggestion)
+                .or_else(|| Some(format!("define the {what} first, or check the spelling"))),
+            UnknownUnit { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
+                Some("units are dB, LUFS, LU, dBTP, Hz, kHz, ms, s, m, bpm, %".into())
+            }),
+            UnknownWord { valid, .. } => Some(format!("use one of {}", backticked(valid))),
+            WrongKind { example, .. } => Some(format!("write it like `{example}`")),
+            OutOfRange { .. } => None,
+            MissingArgument { name, kind, .. } => {
+                Some(format!("add `{name}: ...` with a {kind}"))
+            }
+            TooManyArguments { .. } => Some("name the extra arguments, like `q: 0.7`".into()),
+            DuplicateArgument { .. } | DuplicateSetting { .. } => Some("remove one of them".into()),
+            DuplicateName { .. } => Some("give each one its own name".into()),
+            RoutingCycle { .. } => {
+                Some("a bus cannot feed itself; route one of them to another bus or `master`".into())
+            }
+            SidechainCycle { .. } => {
+                Some("a sidechain key must not depend on the node it controls".into())
+            }
+            MissingSource { .. } => Some("paths are relative to the .mix file".into()),
+            UnreadableSource { .. } => {
+                Some("mixc reads WAV, FLAC, MP3, OGG/Vorbis and AIFF".into())
+            }
+            TooManyChannels { .. } => Some("split it into mono or stereo stems".into()),
+            NeedsTempo { .. } => Some("add a line like `tempo = 120bpm` at the top".into()),
+            NotYetSupported { help, .. } => Some(help.clone()),
+            ImportMissing { .. } => {
+                Some("paths are relative to the importing file; the standard library is `std/...`".into())
+            }
+            ImportCycle { .. } => Some("remove one of the imports".into()),
+            NotAllowedHere { .. } => None,
+            MissingSetting { example, .. } => Some(format!("add a line like `{example}`")),
+            Other { help, .. } => help.clone(),
+        }
+    }
+}
+
+fn arrow_path(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ")
+}
+
+fn backticked(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// A mistake in a `.mix` file: what and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Diagnostic {
+    pub kind: ErrorKind,
+    pub span: Span,
+    /// Further places that explain the error (the definition a call refers to, ...).
+    pub notes: Vec<(Span, String)>,
+}
+
+impl Diagnostic {
+    pub fn new(kind: ErrorKind, span: Span) -> Self {
+        Diagnostic { kind, span, notes: Vec::new() }
+    }
+
+    pub fn with_note(mut self, span: Span, text: impl Into<String>) -> Self {
+        self.notes.push((span, text.into()));
+        self
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.kind.message())
+    }
+}
+
+/// The closest candidate to `name`, when it is close enough to be a likely typo.
+pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    let lower = name.to_ascii_lowercase();
+    candidates
+        .into_iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), c))
+        .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c.to_string())
+}
+
+/// Several diagnostics with the files they point into, ready to print.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub sources: SourceMap,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Report {
+    /// Renders every diagnostic as miette prints it, without colour, at `width` columns.
+    pub fn render_plain(&self, width: usize) -> String {
+        crate::diagnostic_render::render(self, false, width)
+    }
+
+    /// Renders for a terminal (colour when `color`).
+    pub fn render(&self, color: bool, width: usize) -> String {
+        crate::diagnostic_render::render(self, color, width)
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render_plain(100))
+    }
+}
+
+impl std::error::Error for Report {}

@@ -1,0 +1,1 @@
+//! RBJ Audio EQ Cookbook biquads (stub: to be replaced).

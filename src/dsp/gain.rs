@@ -1,0 +1,1 @@
+//! Gain (stub: to be replaced).

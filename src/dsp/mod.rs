@@ -1,0 +1,59 @@
+//! Signal processors: the [`Processor`] contract and one family per file.
+
+pub mod biquad;
+pub mod gain;
+pub mod pan;
+
+/// Denormal-safe floor for recursive state: values below this are flushed to
+/// zero so decaying filters and envelopes never enter the slow denormal range.
+pub const DENORMAL_FLOOR: f64 = 1e-30;
+
+/// Flushes a tiny value to exactly zero (see [`DENORMAL_FLOOR`]).
+#[inline(always)]
+pub fn flush(x: f64) -> f64 {
+    if x.abs() < DENORMAL_FLOOR {
+        0.0
+    } else {
+        x
+    }
+}
+
+/// A block-based audio processor working in place on planar `f32` channels.
+///
+/// The contract every implementation keeps:
+/// - [`prepare`](Processor::prepare) is the only method that may allocate. It is
+///   called once before the first block with the sample rate, the channel count
+///   (1 or 2) and the largest block that [`process`](Processor::process) will get.
+/// - [`process`](Processor::process) does no allocation, no locking and no I/O.
+///   It handles any block length from 1 to `max_block`, and the output does not
+///   depend on how a signal is cut into blocks: one block of 1024 frames gives
+///   the same samples as 1024 blocks of one frame.
+/// - [`reset`](Processor::reset) returns to time zero: after it, the same input
+///   gives the same output as after `prepare`.
+/// - [`latency`](Processor::latency) is the delay, in frames, that the processor
+///   adds on purpose (a limiter's lookahead); the plan delays parallel paths to match.
+/// - [`tail`](Processor::tail) is how many frames the output goes on after the
+///   input falls silent, until it is below −90 dBFS (a reverb's decay).
+/// - Silence in gives silence out once the tail has passed; no NaN or infinity
+///   leaves a processor for finite input.
+pub trait Processor: Send {
+    /// Allocates state for `channels` channels at `rate` Hz, blocks of at most `max_block` frames.
+    fn prepare(&mut self, rate: f64, channels: usize, max_block: usize);
+
+    /// Processes one block in place. `audio` holds one slice per channel, all
+    /// the same length. `key` is the sidechain input, when the processor has one.
+    fn process(&mut self, audio: &mut [&mut [f32]], key: Option<&[&[f32]]>);
+
+    /// Returns to time zero.
+    fn reset(&mut self);
+
+    /// Delay added on purpose, in frames.
+    fn latency(&self) -> usize {
+        0
+    }
+
+    /// Frames of output after the input stops, until it falls below −90 dBFS.
+    fn tail(&self) -> usize {
+        0
+    }
+}

@@ -1,0 +1,1 @@
+//! Pan laws (stub: to be replaced).

@@ -1,0 +1,22 @@
+//! Audio in and out: decoding, resampling, encoding, loudness.
+
+pub mod decode;
+pub mod encode;
+pub mod resample;
+
+use std::path::PathBuf;
+
+/// Audio that could not be read or written: which file, and why.
+#[derive(Debug, thiserror::Error)]
+pub enum AudioError {
+    #[error("cannot open `{path}`: {reason}")]
+    Open { path: PathBuf, reason: String },
+    #[error("cannot decode `{path}`: {reason}")]
+    Decode { path: PathBuf, reason: String },
+    #[error("`{path}` has {channels} channels; mixc reads mono and stereo sources")]
+    Channels { path: PathBuf, channels: usize },
+    #[error("cannot write `{path}`: {reason}")]
+    Write { path: PathBuf, reason: String },
+    #[error("cannot resample `{path}`: {reason}")]
+    Resample { path: PathBuf, reason: String },
+}
