@@ -57,3 +57,23 @@ pub trait Processor: Send {
         0
     }
 }
+
+/// Decibels to a linear gain; `-inf` gives exactly 0 and `0` exactly 1.
+pub fn db_to_gain(db: f64) -> f64 {
+    if db == f64::NEG_INFINITY {
+        0.0
+    } else if db == 0.0 {
+        1.0
+    } else {
+        10f64.powf(db / 20.0)
+    }
+}
+
+/// A linear gain to decibels (`-inf` for 0).
+pub fn gain_to_db(gain: f64) -> f64 {
+    if gain <= 0.0 {
+        f64::NEG_INFINITY
+    } else {
+        20.0 * gain.log10()
+    }
+}

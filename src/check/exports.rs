@@ -1,0 +1,116 @@
+//! `export` statements: where deliverables go and in which format.
+
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, ErrorKind};
+use crate::io::encode::{Container, Dither, SampleFormat};
+use crate::ir::Export;
+use crate::syntax::ast::ExportDecl;
+
+use super::ctx::Ctx;
+use super::settings::collect;
+use super::value::{Bits, Kind, Value};
+
+const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format"];
+
+/// Checks one `export`. Defaults (LANGUAGE.md): the session rate, 24 bits,
+/// TPDF dither at 16 bits and below, none at 24 bits and 32f.
+pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) -> Option<Export> {
+    let settings = collect(ctx, "an export", EXPORT_KEYS, &decl.settings);
+    let mut ok = true;
+    let rate = match settings.get("rate") {
+        Some(s) => match ctx.number(&s.value, Kind::Frequency) {
+            Some(hz) if (8000.0..=768_000.0).contains(&hz) && hz.fract() == 0.0 => hz as u32,
+            Some(_) => {
+                let kind = ErrorKind::OutOfRange {
+                    what: "export rate".into(),
+                    value: ctx.text(s.value.span).into(),
+                    range: "a whole number of Hz from 8kHz to 768kHz".into(),
+                };
+                ctx.error(Diagnostic::new(kind, s.value.span));
+                ok = false;
+                session_rate
+            }
+            None => {
+                ok = false;
+                session_rate
+            }
+        },
+        None => session_rate,
+    };
+    let format = match settings.get("bits") {
+        Some(s) => match ctx.value(&s.value, Kind::Bits) {
+            Some(Value::Bits(Bits::Int(16))) => SampleFormat::I16,
+            Some(Value::Bits(Bits::Int(24))) => SampleFormat::I24,
+            Some(Value::Bits(Bits::Float32)) => SampleFormat::F32,
+            Some(_) => {
+                let kind = ErrorKind::UnknownWord { what: "bit depth", word: ctx.text(s.value.span).into(), valid: vec!["16".into(), "24".into(), "32f".into()] };
+                ctx.error(Diagnostic::new(kind, s.value.span));
+                ok = false;
+                SampleFormat::I24
+            }
+            None => {
+                ok = false;
+                SampleFormat::I24
+            }
+        },
+        None => SampleFormat::I24,
+    };
+    let dither = match settings.get("dither") {
+        Some(s) => word(ctx, &s.value, "dither", &["none", "tpdf"]).map(|w| if w == "tpdf" { Dither::Tpdf } else { Dither::None }),
+        None if format == SampleFormat::I16 => Some(Dither::Tpdf),
+        None => Some(Dither::None),
+    };
+    let container = container(ctx, decl, settings.get("format").map(|s| &s.value));
+    if !ok {
+        return None;
+    }
+    let container = container?;
+    if container == Container::Flac && format == SampleFormat::F32 {
+        let kind = ErrorKind::Other {
+            message: "FLAC holds integer samples only".into(),
+            help: Some("use `bits = 16` or `bits = 24` for FLAC, or export `32f` as WAV".into()),
+        };
+        ctx.error(Diagnostic::new(kind, decl.span));
+        return None;
+    }
+    Some(Export { path: base.join(&decl.path.node), rate, format, dither: dither?, container, span: decl.span })
+}
+
+fn word(ctx: &mut Ctx, expr: &crate::syntax::ast::Expr, what: &'static str, valid: &[&str]) -> Option<String> {
+    match ctx.value(expr, Kind::Name)? {
+        Value::Name(w) if valid.contains(&w.as_str()) => Some(w),
+        _ => {
+            let kind = ErrorKind::UnknownWord { what, word: ctx.text(expr.span).into(), valid: valid.iter().map(|v| v.to_string()).collect() };
+            ctx.error(Diagnostic::new(kind, expr.span));
+            None
+        }
+    }
+}
+
+/// WAV or FLAC, from `format = ...` or else the file extension.
+fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::ast::Expr>) -> Option<Container> {
+    let name = match format {
+        Some(expr) => word(ctx, expr, "format", &["wav", "flac"])?,
+        None => Path::new(&decl.path.node)
+            .extension()
+            .map(|e| e.to_string_lossy().to_ascii_lowercase())
+            .unwrap_or_default(),
+    };
+    match name.as_str() {
+        "wav" | "wave" => Some(Container::Wav),
+        "flac" => Some(Container::Flac),
+        other => {
+            let kind = ErrorKind::Other {
+                message: if other.is_empty() {
+                    "the export path has no file extension".into()
+                } else {
+                    format!("mixc cannot write `.{other}` files")
+                },
+                help: Some("end the path in `.wav` or `.flac`, or add `format = wav`".into()),
+            };
+            ctx.error(Diagnostic::new(kind, decl.path.span));
+            None
+        }
+    }
+}

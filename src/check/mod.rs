@@ -1,0 +1,207 @@
+//! The checker: from a parsed file (and its imports) to a [`MixGraph`], or
+//! every problem in the file at once.
+
+pub mod chain;
+pub mod ctx;
+pub mod eval;
+pub mod exports;
+pub mod imports;
+pub mod nodes;
+pub mod processors;
+pub mod registry;
+pub mod routing;
+pub mod settings;
+pub mod sources;
+pub mod stdlib;
+pub mod timing;
+pub mod value;
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::diagnostic::{Diagnostic, ErrorKind, Report};
+use crate::ir::{Metadata, MixGraph};
+use crate::source::SourceMap;
+use crate::syntax::ast::{Item, NodeKind};
+
+use ctx::Ctx;
+use nodes::Draft;
+use timing::Timing;
+use value::{Kind, Value};
+
+const SONG_KEYS: &[&str] = &[
+    "title", "artist", "album", "isrc", "composer", "genre", "year", "comment", "copyright", "rate", "tempo", "meter",
+    "length",
+];
+
+/// Reads and checks the `.mix` file at `path`.
+pub fn check_path(path: &Path) -> Result<MixGraph, Report> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        let mut sources = SourceMap::new();
+        let id = sources.add(path, path.to_string_lossy(), "");
+        let kind = ErrorKind::Other {
+            message: format!("cannot read `{}`: {e}", path.display()),
+            help: Some("check the path and that the file is readable".into()),
+        };
+        let diag = Diagnostic::new(kind, crate::source::Span::new(id, 0, 0));
+        Report { sources, diagnostics: vec![diag] }
+    })?;
+    check_text(path, &text)
+}
+
+/// Checks `text` as if read from `path` (imports and sources resolve from its folder).
+pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
+    let mut sources = SourceMap::new();
+    let mut diags = Vec::new();
+    let loaded = imports::load(path, text, &mut sources, &mut diags);
+    let graph = loaded.and_then(|loaded| {
+        let mut ctx = Ctx { sources: &sources, lets: &loaded.lets, chains: &loaded.chains, diags: Vec::new() };
+        let base = path.parent().unwrap_or(Path::new("."));
+        let graph = song(&mut ctx, &loaded.root.items, base);
+        diags.extend(ctx.diags);
+        graph
+    });
+    match graph {
+        Some(g) if diags.is_empty() => Ok(g),
+        _ => {
+            diags.sort_by_key(|d| (d.span.file, d.span.start));
+            Err(Report { sources, diagnostics: diags })
+        }
+    }
+}
+
+/// Song-level settings.
+struct Song {
+    timing: Timing,
+    rate: Option<u32>,
+    length: Option<f64>,
+    metadata: Metadata,
+}
+
+fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
+    unsupported_items(ctx, items);
+    let settings = items.iter().filter_map(|i| match i {
+        Item::Setting(s) => Some(s),
+        _ => None,
+    });
+    let song = song_settings(ctx, settings);
+    let drafts = node_drafts(ctx, items, &song.timing);
+    let routing = routing::route(ctx, &drafts);
+    let (rate, probed) = build::open_sources(ctx, &drafts, song.rate, base);
+    let exports: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Export(e) => Some(e),
+            _ => None,
+        })
+        .filter_map(|e| exports::export(ctx, e, base, rate))
+        .collect();
+    let routing = routing?;
+    if !ctx.diags.is_empty() {
+        return None;
+    }
+    Some(build::graph(drafts, probed, routing, rate, song, exports))
+}
+
+mod build;
+
+fn song_settings<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate::syntax::ast::Setting>) -> Song {
+    let settings = collect_song(ctx, settings);
+    let mut song = Song { timing: Timing::default(), rate: None, length: None, metadata: Metadata::default() };
+    for (key, s) in &settings {
+        let v = &s.value;
+        match key.as_str() {
+            "rate" => song.rate = rate(ctx, v),
+            "tempo" => song.timing.tempo = ctx.number(v, Kind::Tempo).filter(|t| *t > 0.0),
+            "meter" => {
+                if let Some(Value::Meter { num, den }) = ctx.value(v, Kind::Meter) {
+                    song.timing.meter = (num.max(1), den.max(1));
+                }
+            }
+            _ => {}
+        }
+    }
+    for (key, s) in &settings {
+        match key.as_str() {
+            "length" => {
+                let scope = ctx.scope();
+                match eval::eval(&s.value, &scope).and_then(|v| song.timing.position(&v, s.value.span)) {
+                    Ok(secs) => song.length = Some(secs),
+                    Err(e) => ctx.error(e),
+                }
+            }
+            "rate" | "tempo" | "meter" => {}
+            other => {
+                if let Some(Value::Text(t)) = ctx.value(&s.value, Kind::Text) {
+                    match other {
+                        "title" => song.metadata.title = Some(t),
+                        "artist" => song.metadata.artist = Some(t),
+                        "album" => song.metadata.album = Some(t),
+                        "isrc" => song.metadata.isrc = Some(t),
+                        _ => song.metadata.extra.push((other.to_string(), t)),
+                    }
+                }
+            }
+        }
+    }
+    song
+}
+
+fn collect_song<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate::syntax::ast::Setting>) -> Vec<(String, &'s crate::syntax::ast::Setting)> {
+    let map: HashMap<String, &crate::syntax::ast::Setting> = settings::collect(ctx, "the song", SONG_KEYS, settings);
+    let mut v: Vec<_> = map.into_iter().collect();
+    v.sort_by_key(|(_, s)| s.span.start);
+    v
+}
+
+fn rate(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<u32> {
+    let hz = ctx.number(v, Kind::Frequency)?;
+    if (8000.0..=768_000.0).contains(&hz) && hz.fract() == 0.0 {
+        return Some(hz as u32);
+    }
+    let kind = ErrorKind::OutOfRange {
+        what: "rate".into(),
+        value: ctx.text(v.span).into(),
+        range: "a whole number of Hz from 8kHz to 768kHz".into(),
+    };
+    ctx.error(Diagnostic::new(kind, v.span));
+    None
+}
+
+/// Drafts of every node, with the master last (an empty one if none is written).
+fn node_drafts(ctx: &mut Ctx, items: &[Item], timing: &Timing) -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    let mut master: Option<Draft> = None;
+    for item in items {
+        let Item::Node(block) = item else { continue };
+        let d = nodes::draft(ctx, block, timing);
+        let clash = drafts.iter().chain(master.iter()).find(|o| o.name == d.name).map(|o| o.span);
+        if let Some(first) = clash {
+            let what = if d.kind == NodeKind::Master { "the master" } else { "node" };
+            let kind = ErrorKind::DuplicateName { what, name: d.name.clone() };
+            ctx.error(Diagnostic::new(kind, d.span).with_note(first, "first defined here"));
+            continue;
+        }
+        if d.kind == NodeKind::Master {
+            master = Some(d);
+        } else {
+            drafts.push(d);
+        }
+    }
+    drafts.push(master.unwrap_or_else(|| build::empty_master()));
+    drafts
+}
+
+/// Constructs that parse but are not built yet say so, instead of being ignored.
+fn unsupported_items(ctx: &mut Ctx, items: &[Item]) {
+    for item in items {
+        let (what, span, help) = match item {
+            Item::Automate(a) => ("`automate`", a.span, "automation is planned; remove the block to render without it"),
+            Item::Check(c) => ("the `check` block", c.span, "delivery QC is planned; remove the block to render without it"),
+            Item::Album(a) => ("`album`", a.span, "albums are planned; render each song on its own for now"),
+            _ => continue,
+        };
+        let kind = ErrorKind::NotYetSupported { what: what.into(), help: help.into() };
+        ctx.error(Diagnostic::new(kind, span));
+    }
+}

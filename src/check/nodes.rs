@@ -1,0 +1,179 @@
+//! Tracks, buses and the master: their settings, checked one block at a time.
+
+use crate::diagnostic::{Diagnostic, ErrorKind};
+use crate::ir::{ProcessorCall, Tap};
+use crate::source::Span;
+use crate::syntax::ast::{Entry, NodeBlock, NodeKind, SendTap};
+
+use super::chain;
+use super::ctx::Ctx;
+use super::settings::{boolean, collect};
+use super::timing::Timing;
+use super::value::{Kind, Value};
+
+const TRACK_KEYS: &[&str] = &["source", "chain", "gain", "pan", "out", "start", "mute", "solo"];
+const BUS_KEYS: &[&str] = &["chain", "gain", "pan", "out", "mute", "solo"];
+const MASTER_KEYS: &[&str] = &["chain", "gain", "loudness", "true_peak"];
+
+/// A node as written, before routing is resolved.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub name: String,
+    pub kind: NodeKind,
+    /// The span of the name (or of `master`).
+    pub span: Span,
+    /// The source path as written, and the span of the string.
+    pub source: Option<(String, Span)>,
+    /// Seconds.
+    pub start: f64,
+    pub chain: Vec<ProcessorCall>,
+    /// dB.
+    pub gain_db: f64,
+    /// −1..+1.
+    pub pan: f64,
+    pub mute: bool,
+    pub solo: bool,
+    /// Target name and the span of the `out` value.
+    pub out: Option<(String, Span)>,
+    pub sends: Vec<SendDraft>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SendDraft {
+    pub target: String,
+    pub span: Span,
+    pub gain_db: f64,
+    pub tap: Tap,
+}
+
+/// Checks one `track`, `bus` or `master` block.
+pub fn draft(ctx: &mut Ctx, block: &NodeBlock, timing: &Timing) -> Draft {
+    let (name, span) = match &block.name {
+        Some(n) => (n.node.clone(), n.span),
+        None => ("master".to_string(), block.kind.span),
+    };
+    let mut d = Draft {
+        name,
+        kind: block.kind.node,
+        span,
+        source: None,
+        start: 0.0,
+        chain: Vec::new(),
+        gain_db: 0.0,
+        pan: 0.0,
+        mute: false,
+        solo: false,
+        out: None,
+        sends: Vec::new(),
+    };
+    let (what, keys) = match block.kind.node {
+        NodeKind::Track => (format!("track `{}`", d.name), TRACK_KEYS),
+        NodeKind::Bus => (format!("bus `{}`", d.name), BUS_KEYS),
+        NodeKind::Master => ("`master`".to_string(), MASTER_KEYS),
+    };
+    let settings = block.entries.iter().filter_map(|e| match e {
+        Entry::Setting(s) => Some(s),
+        _ => None,
+    });
+    let settings = collect(ctx, &what, keys, settings);
+    for (key, s) in &settings {
+        apply(ctx, &mut d, key, s, timing);
+    }
+    for entry in &block.entries {
+        match entry {
+            Entry::Send(send) if block.kind.node == NodeKind::Master => {
+                let kind = ErrorKind::NotAllowedHere { what: "a send".into(), here: "on the master" };
+                ctx.error(Diagnostic::new(kind, send.span));
+            }
+            Entry::Send(send) => {
+                if let Some(gain_db) = ctx.number(&send.level, Kind::Level) {
+                    let tap = match send.tap.as_ref().map(|t| t.node) {
+                        Some(SendTap::Pre) => Tap::PreFader,
+                        _ => Tap::PostFader,
+                    };
+                    d.sends.push(SendDraft { target: send.target.node.clone(), span: send.target.span, gain_db, tap });
+                }
+            }
+            Entry::Song(song) => {
+                let kind = ErrorKind::NotAllowedHere { what: "a `song`".into(), here: "outside an `album` block" };
+                ctx.error(Diagnostic::new(kind, song.span));
+            }
+            Entry::Setting(_) => {}
+        }
+    }
+    if block.kind.node == NodeKind::Track && d.source.is_none() {
+        let kind = ErrorKind::MissingSetting { block: what, name: "source", example: "source = \"stems/kick.wav\"" };
+        ctx.error(Diagnostic::new(kind, d.span));
+    }
+    d
+}
+
+fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Setting, timing: &Timing) {
+    let v = &s.value;
+    match key {
+        "source" => {
+            if let Some(Value::Text(path)) = ctx.value(v, Kind::Text) {
+                d.source = Some((path, v.span));
+            }
+        }
+        "chain" => d.chain = chain::expand(ctx, v),
+        "gain" => d.gain_db = ctx.number(v, Kind::Level).unwrap_or(0.0),
+        "pan" => d.pan = pan(ctx, v).unwrap_or(0.0),
+        "out" => {
+            if let Some(Value::Name(target)) = ctx.value(v, Kind::Name) {
+                d.out = Some((target, v.span));
+            }
+        }
+        "start" => {
+            let scope = ctx.scope();
+            let value = super::eval::eval(v, &scope).and_then(|val| timing.position(&val, v.span));
+            match value {
+                Ok(s) if s >= 0.0 => d.start = s,
+                Ok(_) => ctx.error(negative(v.span)),
+                Err(e) => ctx.error(e),
+            }
+        }
+        "mute" => d.mute = boolean(ctx, s).unwrap_or(false),
+        "solo" => d.solo = boolean(ctx, s).unwrap_or(false),
+        "loudness" | "true_peak" => {
+            let kind = ErrorKind::NotYetSupported {
+                what: format!("`{key}` on the master"),
+                help: "loudness normalisation is planned; remove the line to render without it".into(),
+            };
+            ctx.error(Diagnostic::new(kind, s.key.span));
+        }
+        _ => {}
+    }
+}
+
+fn pan(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<f64> {
+    let p = ctx.number(v, Kind::Percent)?;
+    if !(-1.0..=1.0).contains(&p) {
+        let kind = ErrorKind::OutOfRange {
+            what: "pan".into(),
+            value: ctx.text(v.span).to_string(),
+            range: "from -100% (hard left) to +100% (hard right)".into(),
+        };
+        ctx.error(Diagnostic::new(kind, v.span));
+        return None;
+    }
+    Some(p)
+}
+
+fn negative(span: Span) -> Diagnostic {
+    let kind = ErrorKind::Other {
+        message: "a source cannot start before the beginning of the song".into(),
+        help: Some("use `start = 0s` or a later time".into()),
+    };
+    Diagnostic::new(kind, span)
+}
+
+impl Draft {
+    /// Whether this node's `out` (default `master`) is `name`.
+    pub fn out_target_is(&self, name: &str) -> bool {
+        match &self.out {
+            Some((t, _)) => t == name,
+            None => name == "master",
+        }
+    }
+}

@@ -1,0 +1,120 @@
+//! The table of processors the language knows, with their parameters.
+
+use crate::dsp::biquad::{Biquad, BiquadSpec, FilterKind, Shape};
+use crate::dsp::gain::Gain;
+use crate::dsp::Processor;
+
+use super::registry::{Default, ParamSpec, Params, ProcessorSpec};
+use super::value::Kind;
+
+const FREQ: ParamSpec = ParamSpec {
+    name: "freq",
+    kind: Kind::Frequency,
+    default: Default::Required,
+    min: 1.0,
+    max: 200_000.0,
+    doc: "centre or corner frequency (clamped just below Nyquist)",
+};
+const Q_PASS: ParamSpec = ParamSpec {
+    name: "q",
+    kind: Kind::Number,
+    default: Default::Value(std::f64::consts::FRAC_1_SQRT_2),
+    min: 0.025,
+    max: 100.0,
+    doc: "quality factor (0.7071 = Butterworth)",
+};
+const Q_PEAK: ParamSpec = ParamSpec { default: Default::Value(1.0), doc: "quality factor (bandwidth)", ..Q_PASS };
+const Q_SHELF: ParamSpec = ParamSpec { default: Default::Unset, doc: "quality factor; overrides `slope`", ..Q_PASS };
+const GAIN: ParamSpec = ParamSpec {
+    name: "gain",
+    kind: Kind::Level,
+    default: Default::Required,
+    min: -60.0,
+    max: 60.0,
+    doc: "boost (+) or cut (-)",
+};
+const SLOPE: ParamSpec = ParamSpec {
+    name: "slope",
+    kind: Kind::Number,
+    default: Default::Value(1.0),
+    min: 0.01,
+    max: 10.0,
+    doc: "shelf slope S (1.0 = steepest without overshoot)",
+};
+
+macro_rules! pass_filter {
+    ($ident:ident, $name:literal, $kind:expr, $summary:literal) => {
+        pub const $ident: ProcessorSpec = ProcessorSpec {
+            name: $name,
+            summary: $summary,
+            params: &[FREQ, Q_PASS],
+            positional: 2,
+            build: |p| biquad($kind, p.get(0, 1000.0), 0.0, Shape::Q(p.get(1, Q_PASS_DEFAULT))),
+        };
+    };
+}
+
+const Q_PASS_DEFAULT: f64 = std::f64::consts::FRAC_1_SQRT_2;
+
+pass_filter!(HIGHPASS, "highpass", FilterKind::Highpass, "12 dB/octave high-pass (RBJ cookbook)");
+pass_filter!(LOWPASS, "lowpass", FilterKind::Lowpass, "12 dB/octave low-pass (RBJ cookbook)");
+pass_filter!(BANDPASS, "bandpass", FilterKind::Bandpass, "band-pass, 0 dB at the centre (RBJ cookbook)");
+pass_filter!(NOTCH, "notch", FilterKind::Notch, "notch (RBJ cookbook)");
+pass_filter!(ALLPASS, "allpass", FilterKind::Allpass, "all-pass: phase only (RBJ cookbook)");
+
+pub const PEAK: ProcessorSpec = ProcessorSpec {
+    name: "peak",
+    summary: "peaking EQ bell (RBJ cookbook)",
+    params: &[FREQ, GAIN, Q_PEAK],
+    positional: 3,
+    build: |p| biquad(FilterKind::Peak, p.get(0, 1000.0), p.get(1, 0.0), Shape::Q(p.get(2, 1.0))),
+};
+
+fn shelf(kind: FilterKind, p: &Params) -> Box<dyn Processor> {
+    let shape = match p.opt(3) {
+        Some(q) => Shape::Q(q),
+        None => Shape::Slope(p.get(2, 1.0)),
+    };
+    biquad(kind, p.get(0, 1000.0), p.get(1, 0.0), shape)
+}
+
+pub const LOW_SHELF: ProcessorSpec = ProcessorSpec {
+    name: "low_shelf",
+    summary: "low shelf (RBJ cookbook)",
+    params: &[FREQ, GAIN, SLOPE, Q_SHELF],
+    positional: 3,
+    build: |p| shelf(FilterKind::LowShelf, p),
+};
+
+pub const HIGH_SHELF: ProcessorSpec = ProcessorSpec {
+    name: "high_shelf",
+    summary: "high shelf (RBJ cookbook)",
+    params: &[FREQ, GAIN, SLOPE, Q_SHELF],
+    positional: 3,
+    build: |p| shelf(FilterKind::HighShelf, p),
+};
+
+pub const GAIN_PROC: ProcessorSpec = ProcessorSpec {
+    name: "gain",
+    summary: "a fixed gain change",
+    params: &[ParamSpec { min: f64::NEG_INFINITY, max: 48.0, doc: "gain in dB", ..GAIN }],
+    positional: 1,
+    build: |p| Box::new(Gain::new(p.get(0, 0.0))),
+};
+
+fn biquad(kind: FilterKind, freq: f64, gain_db: f64, shape: Shape) -> Box<dyn Processor> {
+    Box::new(Biquad::new(BiquadSpec { kind, freq, gain_db, shape }))
+}
+
+/// Every processor, in the order `mixc help` lists them.
+pub const ALL: &[&ProcessorSpec] = &[
+    &GAIN_PROC,
+    &HIGHPASS,
+    &LOWPASS,
+    &PEAK,
+    &LOW_SHELF,
+    &HIGH_SHELF,
+    &NOTCH,
+    &BANDPASS,
+    &ALLPASS,
+];

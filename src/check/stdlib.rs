@@ -1,0 +1,14 @@
+//! The standard library (`std-lib/*.mix`), embedded so an installed `mixc`
+//! needs no extra files.
+
+/// `(import path, text)` for every standard-library file.
+pub const FILES: &[(&str, &str)] = &[
+    ("std/vocal.mix", include_str!("../../std-lib/vocal.mix")),
+    ("std/master.mix", include_str!("../../std-lib/master.mix")),
+];
+
+/// The text of `std/NAME.mix`, if it exists.
+pub fn get(path: &str) -> Option<&'static str> {
+    let path = path.strip_suffix('/').unwrap_or(path);
+    FILES.iter().find(|(p, _)| *p == path || p.trim_end_matches(".mix") == path).map(|(_, t)| *t)
+}

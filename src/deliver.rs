@@ -1,0 +1,82 @@
+//! Deliverables: the master output converted, quantised and written to every
+//! `export`, each through a temporary file that replaces the target only when
+//! the whole render has succeeded.
+
+use crate::io::encode::{AudioWriter, EncodeSpec};
+use crate::io::resample::StreamResampler;
+use crate::io::AudioError;
+use crate::ir::Export;
+
+/// One export being written.
+pub struct Delivery {
+    pub export: Export,
+    writer: AudioWriter,
+    resampler: Option<StreamResampler>,
+    converted: Vec<Vec<f32>>,
+    frames: u64,
+}
+
+impl Delivery {
+    /// Opens the temporary file for `export` of a render at `rate`.
+    pub fn open(export: &Export, rate: u32, seed: u64) -> Result<Self, AudioError> {
+        let spec = EncodeSpec {
+            rate: export.rate,
+            channels: 2,
+            format: export.format,
+            dither: export.dither,
+            container: export.container,
+            seed,
+        };
+        let writer = AudioWriter::create(&export.path, spec)?;
+        let resampler = if export.rate != rate {
+            let r = StreamResampler::new(2, rate, export.rate)
+                .map_err(|reason| AudioError::Resample { path: export.path.clone(), reason })?;
+            Some(r)
+        } else {
+            None
+        };
+        Ok(Delivery { export: export.clone(), writer, resampler, converted: vec![Vec::new(), Vec::new()], frames: 0 })
+    }
+
+    /// Appends a chunk of the master output.
+    pub fn write(&mut self, chunk: &[&[f32]]) -> Result<(), AudioError> {
+        match &mut self.resampler {
+            None => {
+                self.frames += chunk.first().map_or(0, |c| c.len()) as u64;
+                self.writer.write(chunk)
+            }
+            Some(r) => {
+                for c in &mut self.converted {
+                    c.clear();
+                }
+                r.process(chunk, &mut self.converted)
+                    .map_err(|reason| AudioError::Resample { path: self.export.path.clone(), reason })?;
+                self.flush_converted()
+            }
+        }
+    }
+
+    fn flush_converted(&mut self) -> Result<(), AudioError> {
+        let view: Vec<&[f32]> = self.converted.iter().map(|c| c.as_slice()).collect();
+        self.frames += view.first().map_or(0, |c| c.len()) as u64;
+        if view.first().is_some_and(|c| !c.is_empty()) {
+            self.writer.write(&view)?;
+        }
+        Ok(())
+    }
+
+    /// Flushes the resampler, completes the file and moves it into place.
+    pub fn finish(mut self) -> Result<u64, AudioError> {
+        if let Some(r) = &mut self.resampler {
+            for c in &mut self.converted {
+                c.clear();
+            }
+            r.finish(&mut self.converted)
+                .map_err(|reason| AudioError::Resample { path: self.export.path.clone(), reason })?;
+            self.flush_converted()?;
+        }
+        let frames = self.frames;
+        self.writer.finish()?;
+        Ok(frames)
+    }
+}

@@ -1,0 +1,129 @@
+//! `MixGraph`: a checked mix, ready to plan.
+//!
+//! Invariants: every name is resolved to a [`NodeId`]; the routing (outs and
+//! sends) is acyclic; every processor parameter is in canonical units and in
+//! range; every source was opened and its channel count and length are known;
+//! `nodes` is in topological order (every node comes after all of its inputs)
+//! and the master is the last node.
+
+use std::path::PathBuf;
+
+use crate::check::registry::{Params, ProcessorSpec};
+use crate::io::encode::{Container, Dither, SampleFormat};
+use crate::source::Span;
+
+/// Index into [`MixGraph::nodes`].
+pub type NodeId = usize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NodeRole {
+    Track,
+    Bus,
+    Master,
+}
+
+/// An audio file placed on the timeline.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Source {
+    pub path: PathBuf,
+    /// Where the file begins on the timeline, in frames at the session rate.
+    pub start: u64,
+    pub channels: usize,
+    /// The file's own sample rate.
+    pub rate: u32,
+    /// Length in frames at the session rate.
+    pub frames: u64,
+}
+
+/// One processor in a chain, checked.
+#[derive(Debug, Clone)]
+pub struct ProcessorCall {
+    pub spec: &'static ProcessorSpec,
+    pub params: Params,
+    /// `name:` given in the chain, for automation.
+    pub label: Option<String>,
+    pub span: Span,
+}
+
+/// Which signal a send taps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tap {
+    /// After the chain and pan, before the fader.
+    PreFader,
+    /// After the fader.
+    PostFader,
+}
+
+/// An edge into a node: `out = ...` (unity, post-fader) or a send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    pub from: NodeId,
+    /// Linear gain applied on the way.
+    pub gain: f32,
+    pub tap: Tap,
+}
+
+/// A track, bus or the master.
+#[derive(Debug, Clone)]
+pub struct Node {
+    pub name: String,
+    pub role: NodeRole,
+    pub span: Span,
+    pub source: Option<Source>,
+    /// Channels through the chain: the source's for tracks, 2 for buses.
+    pub channels: usize,
+    pub chain: Vec<ProcessorCall>,
+    /// Fader, linear.
+    pub gain: f64,
+    /// −1 (left) .. +1 (right).
+    pub pan: f64,
+    /// Silenced by `mute`, or by another node's `solo`.
+    pub silent: bool,
+    /// Inputs in a fixed order (by node id), so sums are deterministic.
+    pub inputs: Vec<Input>,
+}
+
+/// One deliverable file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Export {
+    pub path: PathBuf,
+    pub rate: u32,
+    pub format: SampleFormat,
+    pub dither: Dither,
+    pub container: Container,
+    pub span: Span,
+}
+
+/// Song metadata for exports.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Metadata {
+    pub title: Option<String>,
+    pub artist: Option<String>,
+    pub album: Option<String>,
+    pub isrc: Option<String>,
+    pub extra: Vec<(String, String)>,
+}
+
+/// A checked mix (see the module docs for its invariants).
+#[derive(Debug, Clone)]
+pub struct MixGraph {
+    /// Render rate in Hz.
+    pub rate: u32,
+    /// Quarter notes per minute, when given.
+    pub tempo: Option<f64>,
+    pub metadata: Metadata,
+    pub nodes: Vec<Node>,
+    pub exports: Vec<Export>,
+    /// Fixed length in frames (`length = ...`); otherwise sources plus tails.
+    pub length: Option<u64>,
+}
+
+impl MixGraph {
+    pub fn master(&self) -> NodeId {
+        self.nodes.len() - 1
+    }
+
+    pub fn find(&self, name: &str) -> Option<NodeId> {
+        self.nodes.iter().position(|n| n.name == name)
+    }
+}

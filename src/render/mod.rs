@@ -1,0 +1,16 @@
+//! Running a [`crate::plan::Plan`]: the chunked, parallel block loop.
+
+mod buffer;
+mod delay;
+mod engine;
+mod node;
+
+pub use engine::{render, RenderError, RenderOptions, RenderStats};
+
+/// Frames per processing block (picked by benchmark: see `benches/`).
+pub const DEFAULT_BLOCK: usize = 1024;
+
+/// Blocks per chunk: the unit of parallel work across nodes. Large chunks
+/// keep threads busy with little synchronisation (the bench README's lesson:
+/// parallelise across tracks in large chunks, not per block).
+pub const BLOCKS_PER_CHUNK: usize = 16;

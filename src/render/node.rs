@@ -1,0 +1,157 @@
+//! One node at render time: its source, its chain, its buffers.
+
+use crate::dsp::Processor;
+use crate::io::resample::SourceStream;
+use crate::io::AudioError;
+use crate::ir::{Source, Tap};
+use crate::plan::{NodePlan, PlanInput};
+
+use super::buffer::{mix_into, Planar};
+use super::delay::DelayLine;
+
+/// A node's state for the whole render. Buffers are allocated once, here.
+pub struct NodeRun {
+    source: Exclusive<Option<(Source, SourceStream)>>,
+    chain: Exclusive<Vec<Box<dyn Processor>>>,
+    inputs: Vec<(PlanInput, Option<DelayLine>)>,
+    /// The chain's working buffer (the node's own channel count).
+    work: Planar,
+    /// After pan, before the fader (stereo); only when a send taps it.
+    pre: Option<Planar>,
+    /// After the fader (stereo): what `out` and post-fader sends carry.
+    pub out: Planar,
+    scratch: Planar,
+    pan: [f32; 2],
+    post: [f32; 2],
+    silent: bool,
+    block: usize,
+}
+
+impl NodeRun {
+    /// Opens the node's source and allocates its buffers.
+    pub fn new(plan: NodePlan, rate: u32, capacity: usize, block: usize) -> Result<Self, AudioError> {
+        let source = match plan.source {
+            Some(src) => {
+                let stream = SourceStream::open(&src.path, rate)?;
+                Some((src, stream))
+            }
+            None => None,
+        };
+        let needs_scratch = plan.inputs.iter().any(|i| i.delay > 0);
+        let inputs = plan.inputs.into_iter().map(|i| {
+            let line = (i.delay > 0).then(|| DelayLine::new(i.delay));
+            (i, line)
+        });
+        Ok(NodeRun {
+            source: Exclusive(source),
+            chain: Exclusive(plan.chain),
+            inputs: inputs.collect(),
+            work: Planar::new(plan.channels, capacity),
+            pre: plan.feeds_pre.then(|| Planar::new(2, capacity)),
+            out: Planar::new(2, capacity),
+            scratch: Planar::new(2, if needs_scratch { capacity } else { 0 }),
+            pan: [plan.pan[0] as f32, plan.pan[1] as f32],
+            post: [(plan.pan[0] * plan.fader) as f32, (plan.pan[1] * plan.fader) as f32],
+            silent: plan.silent,
+            block,
+        })
+    }
+
+    /// Renders frames `pos..pos + frames` of the timeline. `upstream` holds
+    /// every node of earlier levels (indices as in the plan).
+    pub fn process(&mut self, pos: u64, frames: usize, upstream: &[NodeRun]) -> Result<(), AudioError> {
+        if self.silent {
+            self.out.clear(frames);
+            if let Some(pre) = &mut self.pre {
+                pre.clear(frames);
+            }
+            return Ok(());
+        }
+        self.work.clear(frames);
+        self.read_source(pos, frames)?;
+        self.sum_inputs(frames, upstream);
+        self.run_chain(frames);
+        self.apply_pan(frames);
+        Ok(())
+    }
+
+    fn read_source(&mut self, pos: u64, frames: usize) -> Result<(), AudioError> {
+        let Some((src, stream)) = &mut self.source.0 else { return Ok(()) };
+        let end = pos + frames as u64;
+        if end <= src.start || pos >= src.start + src.frames {
+            return Ok(());
+        }
+        let offset = src.start.saturating_sub(pos) as usize;
+        let want = ((src.start + src.frames).min(end) - pos.max(src.start)) as usize;
+        self.work.with_range(offset, offset + want, |chans| stream.read(chans).map(|_| ()))
+    }
+
+    fn sum_inputs(&mut self, frames: usize, upstream: &[NodeRun]) {
+        let channels = self.work.channels();
+        for (input, line) in &mut self.inputs {
+            let from = &upstream[input.from];
+            let signal = match input.tap {
+                Tap::PostFader => &from.out,
+                Tap::PreFader => from.pre.as_ref().unwrap_or(&from.out),
+            };
+            for ch in 0..channels {
+                let src = &signal.chans[ch.min(1)][..frames];
+                let dst = &mut self.work.chans[ch][..frames];
+                match line {
+                    Some(line) => {
+                        let tmp = &mut self.scratch.chans[ch.min(1)][..frames];
+                        line.process(ch.min(1), src, tmp, ch + 1 == channels);
+                        mix_into(dst, tmp, input.gain);
+                    }
+                    None => mix_into(dst, src, input.gain),
+                }
+            }
+        }
+    }
+
+    fn run_chain(&mut self, frames: usize) {
+        for p in &mut self.chain.0 {
+            let mut start = 0;
+            while start < frames {
+                let end = (start + self.block).min(frames);
+                self.work.with_range(start, end, |chans| p.process(chans, None));
+                start = end;
+            }
+        }
+    }
+
+    fn apply_pan(&mut self, frames: usize) {
+        let mono = self.work.channels() == 1;
+        for ch in 0..2 {
+            let src = &self.work.chans[if mono { 0 } else { ch }][..frames];
+            if let Some(pre) = &mut self.pre {
+                scale(&mut pre.chans[ch][..frames], src, self.pan[ch]);
+            }
+            scale(&mut self.out.chans[ch][..frames], src, self.post[ch]);
+        }
+    }
+}
+
+/// `dst = gain · src`; exact copy at unity so the identity rule holds.
+fn scale(dst: &mut [f32], src: &[f32], gain: f32) {
+    if gain == 1.0 {
+        dst.copy_from_slice(src);
+    } else {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = *s * gain;
+        }
+    }
+}
+
+/// Gives `Sync` to state that is only ever reached through `&mut`.
+///
+/// Nodes of earlier levels are shared read-only with the threads of the next
+/// level, which read only their output buffers; decoders and processors
+/// (which need not be `Sync`) are touched only by the thread that owns the
+/// node mutably. No `&T` to the inside is ever handed out, so no two threads
+/// can reach it at once.
+struct Exclusive<T>(T);
+
+// SAFETY: the field is private and only accessed through `&mut self` paths
+// (see the type's docs), so sharing `&Exclusive<T>` shares nothing of `T`.
+unsafe impl<T: Send> Sync for Exclusive<T> {}

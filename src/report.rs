@@ -1,0 +1,140 @@
+//! What the `mixc` binary prints: diagnostics, progress, summaries, help.
+
+use std::io::IsTerminal;
+use std::path::Path;
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use mixc::check::registry::{self, Default};
+use mixc::pipeline::{self, Error, RunOptions};
+use mixc::render::RenderOptions;
+
+/// `mixc render`: returns the exit code.
+pub fn render(file: &Path, threads: Option<usize>, quiet: bool, block: Option<usize>) -> u8 {
+    let graph = match pipeline::check(file) {
+        Ok(g) => g,
+        Err(e) => return fail(&e),
+    };
+    let options = RunOptions { render: RenderOptions { threads }, block };
+    let started = Instant::now();
+    let mut bar: Option<ProgressBar> = None;
+    let show = !quiet && std::io::stderr().is_terminal();
+    let mut progress = |done: u64, total: u64| {
+        if !show || started.elapsed().as_millis() < 400 {
+            return;
+        }
+        let b = bar.get_or_insert_with(|| {
+            let b = ProgressBar::new(total);
+            let style = ProgressStyle::with_template("{spinner} rendering [{bar:40}] {percent}% {eta} left")
+                .unwrap_or_else(|_| ProgressStyle::default_bar());
+            b.set_style(style.progress_chars("=> "));
+            b
+        });
+        b.set_position(done);
+    };
+    let result = pipeline::render_graph(&graph, options, &mut progress);
+    if let Some(b) = bar {
+        b.finish_and_clear();
+    }
+    match result {
+        Ok(summary) => {
+            if !quiet {
+                print_summary(file, &summary);
+            }
+            0
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn print_summary(file: &Path, s: &pipeline::Summary) {
+    let seconds = s.frames as f64 / s.rate as f64;
+    let speed = seconds / s.elapsed.as_secs_f64().max(1e-9);
+    let peak = mixc::dsp::gain_to_db(s.peak as f64);
+    eprintln!(
+        "rendered {}: {} at {} Hz, peak {} dBFS, {:.0}x real time ({:.2} s)",
+        file.display(),
+        clock(seconds),
+        s.rate,
+        if peak.is_finite() { format!("{peak:.1}") } else { "-inf".into() },
+        speed,
+        s.elapsed.as_secs_f64()
+    );
+    for w in &s.written {
+        eprintln!("  wrote {} ({} at {} Hz)", w.path.display(), clock(w.frames as f64 / w.rate as f64), w.rate);
+    }
+}
+
+/// `m:ss.s`
+fn clock(seconds: f64) -> String {
+    let m = (seconds / 60.0).floor();
+    format!("{}:{:04.1}", m as u64, seconds - m * 60.0)
+}
+
+/// `mixc check`: returns the exit code.
+pub fn check(file: &Path) -> u8 {
+    match pipeline::check(file) {
+        Ok(g) => {
+            let tracks = g.nodes.iter().filter(|n| n.source.is_some()).count();
+            eprintln!("{}: ok ({} tracks, {} nodes, {} exports)", file.display(), tracks, g.nodes.len(), g.exports.len());
+            0
+        }
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &Error) -> u8 {
+    match e {
+        Error::Mix(report) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            eprint!("{}", report.render(color, 100));
+        }
+        other => eprintln!("error: {other}"),
+    }
+    e.exit_code() as u8
+}
+
+/// `mixc help [PROCESSOR]`.
+pub fn help(topic: Option<&str>) -> u8 {
+    match topic {
+        None => {
+            use clap::CommandFactory;
+            let _ = crate::cli::Cli::command().print_long_help();
+            println!("\nProcessors (`mixc help NAME` for parameters):");
+            for name in registry::names() {
+                if let Some(spec) = registry::lookup(name) {
+                    println!("  {:<12} {}", spec.name, spec.summary);
+                }
+            }
+            0
+        }
+        Some(name) => match registry::lookup(name) {
+            Some(spec) => {
+                print_processor(spec);
+                0
+            }
+            None => {
+                let suggestion = mixc::diagnostic::suggest(name, registry::names());
+                eprintln!("error: unknown processor `{name}`");
+                if let Some(s) = suggestion {
+                    eprintln!("help: did you mean `{s}`?");
+                }
+                2
+            }
+        },
+    }
+}
+
+fn print_processor(spec: &registry::ProcessorSpec) {
+    println!("{} — {}\n", spec.name, spec.summary);
+    let positional: Vec<&str> = spec.params.iter().take(spec.positional).map(|p| p.name).collect();
+    println!("  {}({}, name: value ...)\n", spec.name, positional.join(", "));
+    for p in spec.params {
+        let default = match p.default {
+            Default::Required => "required".to_string(),
+            Default::Value(v) => format!("default {}", mixc::check::value::fmt_number(v)),
+            Default::Unset => "optional".to_string(),
+        };
+        println!("  {:<8} {:<18} {:<14} {}", p.name, p.kind.describe(), default, p.doc);
+    }
+}
