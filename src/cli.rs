@@ -33,6 +33,9 @@ pub enum Command {
         /// whatever the number.
         #[arg(long, short = 'j', value_name = "N")]
         threads: Option<usize>,
+        /// Write exports with relative paths under DIR instead of beside the .mix file.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        out_dir: Option<PathBuf>,
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,

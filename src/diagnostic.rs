@@ -14,34 +14,118 @@ use crate::source::{SourceMap, Span};
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The text does not fit the grammar. `expected` is a plain-English list.
-    Syntax { expected: String, found: String },
-    UnknownProcessor { name: String, suggestion: Option<String> },
-    UnknownParameter { processor: String, name: String, suggestion: Option<String>, valid: Vec<String> },
-    UnknownSetting { block: String, name: String, suggestion: Option<String>, valid: Vec<String> },
+    Syntax {
+        expected: String,
+        found: String,
+    },
+    UnknownProcessor {
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownParameter {
+        processor: String,
+        name: String,
+        suggestion: Option<String>,
+        valid: Vec<String>,
+    },
+    UnknownSetting {
+        block: String,
+        name: String,
+        suggestion: Option<String>,
+        valid: Vec<String>,
+    },
     /// A track, bus or other name that does not exist.
-    UnknownName { what: &'static str, name: String, suggestion: Option<String> },
-    UnknownUnit { unit: String, suggestion: Option<String> },
-    UnknownWord { what: &'static str, word: String, valid: Vec<String> },
-    WrongKind { expected: String, found: String, example: String },
-    OutOfRange { what: String, value: String, range: String },
-    MissingArgument { processor: String, name: String, kind: String },
-    TooManyArguments { processor: String, takes: usize, given: usize },
-    DuplicateArgument { processor: String, name: String },
-    DuplicateName { what: &'static str, name: String },
-    DuplicateSetting { name: String },
-    RoutingCycle { path: Vec<String> },
-    SidechainCycle { path: Vec<String> },
-    MissingSource { path: String, reason: String },
-    UnreadableSource { path: String, reason: String },
-    TooManyChannels { path: String, channels: usize },
-    NeedsTempo { what: &'static str },
-    NotYetSupported { what: String, help: String },
-    ImportMissing { path: String, reason: String },
-    ImportCycle { chain: Vec<String> },
-    NotAllowedHere { what: String, here: &'static str },
-    MissingSetting { block: String, name: &'static str, example: &'static str },
+    UnknownName {
+        what: &'static str,
+        name: String,
+        suggestion: Option<String>,
+    },
+    UnknownUnit {
+        unit: String,
+        suggestion: Option<String>,
+    },
+    UnknownWord {
+        what: &'static str,
+        word: String,
+        valid: Vec<String>,
+    },
+    WrongKind {
+        expected: String,
+        found: String,
+        example: String,
+    },
+    OutOfRange {
+        what: String,
+        value: String,
+        range: String,
+    },
+    MissingArgument {
+        processor: String,
+        name: String,
+        kind: String,
+    },
+    TooManyArguments {
+        processor: String,
+        takes: usize,
+        given: usize,
+    },
+    DuplicateArgument {
+        processor: String,
+        name: String,
+    },
+    DuplicateName {
+        what: &'static str,
+        name: String,
+    },
+    DuplicateSetting {
+        name: String,
+    },
+    RoutingCycle {
+        path: Vec<String>,
+    },
+    SidechainCycle {
+        path: Vec<String>,
+    },
+    MissingSource {
+        path: String,
+        reason: String,
+    },
+    UnreadableSource {
+        path: String,
+        reason: String,
+    },
+    TooManyChannels {
+        path: String,
+        channels: usize,
+    },
+    NeedsTempo {
+        what: &'static str,
+    },
+    NotYetSupported {
+        what: String,
+        help: String,
+    },
+    ImportMissing {
+        path: String,
+        reason: String,
+    },
+    ImportCycle {
+        chain: Vec<String>,
+    },
+    NotAllowedHere {
+        what: String,
+        here: &'static str,
+    },
+    MissingSetting {
+        block: String,
+        name: &'static str,
+        example: &'static str,
+    },
     /// Anything else with a ready-made sentence.
-    Other { message: String, help: Option<String> },
+    Other {
+        message: String,
+        help: Option<String>,
+    },
 }
 
 impl ErrorKind {
@@ -131,36 +215,33 @@ impl ErrorKind {
         let did_you_mean = |s: &Option<String>| s.as_ref().map(|s| format!("did you mean `{s}`?"));
         match self {
             Syntax { .. } => Some("check the line against the examples in LANGUAGE.md".into()),
-            UnknownProcessor { suggestion, .. } => did_you_mean(suggestion)
-                .or_else(|| Some("`mixc help` lists the processors".into())),
-            UnknownParameter { suggestion, valid, processor, .. } => did_you_mean(suggestion)
-                .or_else(|| Some(format!("`{processor}` takes: {}", backticked(valid)))),
-            UnknownSetting { suggestion, valid, .. } => did_you_mean(suggestion)
-                .or_else(|| Some(format!("valid settings here: {}", backticked(valid)))),
-            UnknownName { suggestion, what, .. } => did_you_mean(suggestion)
-                .or_else(|| Some(format!("define the {what} first, or check the spelling"))),
-            UnknownUnit { suggestion, .. } => did_you_mean(suggestion).or_else(|| {
-                Some("units are dB, LUFS, LU, dBTP, Hz, kHz, ms, s, m, bpm, %".into())
-            }),
+            UnknownProcessor { suggestion, .. } => {
+                did_you_mean(suggestion).or_else(|| Some("`mixc help` lists the processors".into()))
+            }
+            UnknownParameter { suggestion, valid, processor, .. } => {
+                did_you_mean(suggestion).or_else(|| Some(format!("`{processor}` takes: {}", backticked(valid))))
+            }
+            UnknownSetting { suggestion, valid, .. } => {
+                did_you_mean(suggestion).or_else(|| Some(format!("valid settings here: {}", backticked(valid))))
+            }
+            UnknownName { suggestion, what, .. } => {
+                did_you_mean(suggestion).or_else(|| Some(format!("define the {what} first, or check the spelling")))
+            }
+            UnknownUnit { suggestion, .. } => did_you_mean(suggestion)
+                .or_else(|| Some("units are dB, LUFS, LU, dBTP, Hz, kHz, ms, s, m, bpm, %".into())),
             UnknownWord { valid, .. } => Some(format!("use one of {}", backticked(valid))),
             WrongKind { example, .. } => Some(format!("write it like `{example}`")),
             OutOfRange { .. } => None,
-            MissingArgument { name, kind, .. } => {
-                Some(format!("add `{name}: ...` with a {kind}"))
-            }
+            MissingArgument { name, kind, .. } => Some(format!("add `{name}: ...` with a {kind}")),
             TooManyArguments { .. } => Some("name the extra arguments, like `q: 0.7`".into()),
             DuplicateArgument { .. } | DuplicateSetting { .. } => Some("remove one of them".into()),
             DuplicateName { .. } => Some("give each one its own name".into()),
             RoutingCycle { .. } => {
                 Some("a bus cannot feed itself; route one of them to another bus or `master`".into())
             }
-            SidechainCycle { .. } => {
-                Some("a sidechain key must not depend on the node it controls".into())
-            }
+            SidechainCycle { .. } => Some("a sidechain key must not depend on the node it controls".into()),
             MissingSource { .. } => Some("paths are relative to the .mix file".into()),
-            UnreadableSource { .. } => {
-                Some("mixc reads WAV, FLAC, MP3, OGG/Vorbis and AIFF".into())
-            }
+            UnreadableSource { .. } => Some("mixc reads WAV, FLAC, MP3, OGG/Vorbis and AIFF".into()),
             TooManyChannels { .. } => Some("split it into mono or stereo stems".into()),
             NeedsTempo { .. } => Some("add a line like `tempo = 120bpm` at the top".into()),
             NotYetSupported { help, .. } => Some(help.clone()),

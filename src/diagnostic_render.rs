@@ -62,10 +62,7 @@ fn named_source(sources: &SourceMap, span: Span) -> NamedSource<String> {
 }
 
 fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
-    let mut labels = vec![LabeledSpan::new_primary_with_span(
-        Some(diag.kind.label()),
-        source_span(diag.span),
-    )];
+    let mut labels = vec![LabeledSpan::new_primary_with_span(Some(diag.kind.label()), source_span(diag.span))];
     let mut related = Vec::new();
     for (span, text) in &diag.notes {
         if span.file == diag.span.file {
@@ -91,14 +88,8 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
 
 /// Renders every diagnostic of `report`, one after another.
 pub fn render(report: &Report, color: bool, width: usize) -> String {
-    let theme = if color {
-        GraphicalTheme::unicode()
-    } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(width)
-        .with_context_lines(1);
+    let theme = if color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let handler = GraphicalReportHandler::new_themed(theme).with_width(width).with_context_lines(1);
     let mut out = String::new();
     for diag in &report.diagnostics {
         let bound = bind(&report.sources, diag);

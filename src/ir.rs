@@ -86,7 +86,10 @@ pub struct Node {
 /// One deliverable file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Export {
+    /// Where the file goes (relative paths are resolved from the `.mix` file's folder).
     pub path: PathBuf,
+    /// The path as written in the `.mix` file.
+    pub written: String,
     pub rate: u32,
     pub format: SampleFormat,
     pub dither: Dither,
@@ -121,6 +124,15 @@ pub struct MixGraph {
 impl MixGraph {
     pub fn master(&self) -> NodeId {
         self.nodes.len() - 1
+    }
+
+    /// Sends relative export paths under `dir` instead of the `.mix` file's folder.
+    pub fn redirect_exports(&mut self, dir: &std::path::Path) {
+        for e in &mut self.exports {
+            if std::path::Path::new(&e.written).is_relative() {
+                e.path = dir.join(&e.written);
+            }
+        }
     }
 
     pub fn find(&self, name: &str) -> Option<NodeId> {

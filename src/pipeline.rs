@@ -73,8 +73,12 @@ pub fn render_graph(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Summary, Error> {
     let plan = plan(graph, PlanOptions { block: options.block.unwrap_or(crate::render::DEFAULT_BLOCK) });
-    let mut deliveries =
-        graph.exports.iter().enumerate().map(|(i, e)| Delivery::open(e, graph.rate, i as u64 + 1)).collect::<Result<Vec<_>, _>>()?;
+    let mut deliveries = graph
+        .exports
+        .iter()
+        .enumerate()
+        .map(|(i, e)| Delivery::open(e, graph.rate, i as u64 + 1))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut sink = |chunk: &[&[f32]]| -> Result<(), AudioError> {
         for d in &mut deliveries {
             d.write(chunk)?;

@@ -1,7 +1,7 @@
 //! What the `mixc` binary prints: diagnostics, progress, summaries, help.
 
 use std::io::IsTerminal;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -9,13 +9,30 @@ use mixc::check::registry::{self, Default};
 use mixc::pipeline::{self, Error, RunOptions};
 use mixc::render::RenderOptions;
 
+/// Flags of `mixc render`.
+pub struct RenderArgs {
+    pub threads: Option<usize>,
+    pub out_dir: Option<PathBuf>,
+    pub quiet: bool,
+    pub block: Option<usize>,
+}
+
 /// `mixc render`: returns the exit code.
-pub fn render(file: &Path, threads: Option<usize>, quiet: bool, block: Option<usize>) -> u8 {
-    let graph = match pipeline::check(file) {
+pub fn render(file: &Path, args: RenderArgs) -> u8 {
+    let mut graph = match pipeline::check(file) {
         Ok(g) => g,
         Err(e) => return fail(&e),
     };
-    let options = RunOptions { render: RenderOptions { threads }, block };
+    if graph.exports.is_empty() {
+        eprintln!("error: nothing to render: `{}` has no `export` line", file.display());
+        eprintln!("help: add a line like `export \"out/song.wav\"`");
+        return 1;
+    }
+    if let Some(dir) = &args.out_dir {
+        graph.redirect_exports(dir);
+    }
+    let quiet = args.quiet;
+    let options = RunOptions { render: RenderOptions { threads: args.threads }, block: args.block };
     let started = Instant::now();
     let mut bar: Option<ProgressBar> = None;
     let show = !quiet && std::io::stderr().is_terminal();
@@ -76,7 +93,13 @@ pub fn check(file: &Path) -> u8 {
     match pipeline::check(file) {
         Ok(g) => {
             let tracks = g.nodes.iter().filter(|n| n.source.is_some()).count();
-            eprintln!("{}: ok ({} tracks, {} nodes, {} exports)", file.display(), tracks, g.nodes.len(), g.exports.len());
+            eprintln!(
+                "{}: ok ({} tracks, {} nodes, {} exports)",
+                file.display(),
+                tracks,
+                g.nodes.len(),
+                g.exports.len()
+            );
             0
         }
         Err(e) => fail(&e),

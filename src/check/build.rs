@@ -2,7 +2,6 @@
 
 use std::path::Path;
 
-
 use crate::ir::{Export, Input, MixGraph, Node, NodeRole, Source};
 use crate::syntax::ast::NodeKind;
 
@@ -56,7 +55,14 @@ pub fn open_sources(ctx: &mut Ctx, drafts: &[Draft], rate: Option<u32>, base: &P
 }
 
 /// Builds the graph: nodes in processing order, inputs by new index.
-pub fn graph(drafts: Vec<Draft>, probed: Vec<Option<Probed>>, routing: Routing, rate: u32, song: Song, exports: Vec<Export>) -> MixGraph {
+pub fn graph(
+    drafts: Vec<Draft>,
+    probed: Vec<Option<Probed>>,
+    routing: Routing,
+    rate: u32,
+    song: Song,
+    exports: Vec<Export>,
+) -> MixGraph {
     let mut new_index = vec![0usize; drafts.len()];
     for (new, &old) in routing.order.iter().enumerate() {
         new_index[old] = new;
@@ -74,7 +80,11 @@ pub fn graph(drafts: Vec<Draft>, probed: Vec<Option<Probed>>, routing: Routing, 
         });
         let mut inputs: Vec<Input> = routing.inputs[old]
             .iter()
-            .map(|(from, e)| Input { from: new_index[*from], gain: crate::dsp::db_to_gain(e.gain_db) as f32, tap: e.tap })
+            .map(|(from, e)| Input {
+                from: new_index[*from],
+                gain: crate::dsp::db_to_gain(e.gain_db) as f32,
+                tap: e.tap,
+            })
             .collect();
         inputs.sort_by_key(|i| i.from);
         nodes.push(Node {

@@ -95,7 +95,8 @@ impl<'a> Expander<'_, 'a> {
                 continue;
             };
             if std::mem::replace(&mut given[index], true) {
-                let kind = ErrorKind::DuplicateArgument { processor: spec.name.into(), name: spec.params[index].name.into() };
+                let kind =
+                    ErrorKind::DuplicateArgument { processor: spec.name.into(), name: spec.params[index].name.into() };
                 self.ctx.error(Diagnostic::new(kind, arg.span));
                 ok = false;
                 continue;
@@ -128,7 +129,12 @@ impl<'a> Expander<'_, 'a> {
             Some(name) => spec.param_index(&name.node).or_else(|| {
                 let valid: Vec<String> = spec.params.iter().map(|p| p.name.to_string()).collect();
                 let suggestion = suggest(&name.node, spec.params.iter().map(|p| p.name));
-                let kind = ErrorKind::UnknownParameter { processor: spec.name.into(), name: name.node.clone(), suggestion, valid };
+                let kind = ErrorKind::UnknownParameter {
+                    processor: spec.name.into(),
+                    name: name.node.clone(),
+                    suggestion,
+                    valid,
+                };
                 self.ctx.error(Diagnostic::new(kind, name.span));
                 None
             }),
@@ -226,7 +232,10 @@ impl<'a> Expander<'_, 'a> {
                         name: param.name.node.clone(),
                         kind: "value".into(),
                     };
-                    self.ctx.error(Diagnostic::new(kind, call.name.span.to(call.args_span)).with_note(param.span, "parameter defined here"));
+                    self.ctx.error(
+                        Diagnostic::new(kind, call.name.span.to(call.args_span))
+                            .with_note(param.span, "parameter defined here"),
+                    );
                     ok = false;
                 }
                 None => {}
@@ -240,11 +249,20 @@ impl<'a> Expander<'_, 'a> {
             Some(n) => {
                 let valid: Vec<String> = def.params.iter().map(|p| p.name.node.clone()).collect();
                 let suggestion = suggest(&n.node, valid.iter().map(|s| s.as_str()));
-                let kind = ErrorKind::UnknownParameter { processor: def.name.node.clone(), name: n.node.clone(), suggestion, valid };
+                let kind = ErrorKind::UnknownParameter {
+                    processor: def.name.node.clone(),
+                    name: n.node.clone(),
+                    suggestion,
+                    valid,
+                };
                 Diagnostic::new(kind, n.span)
             }
             None => {
-                let kind = ErrorKind::TooManyArguments { processor: def.name.node.clone(), takes: def.params.len(), given: position + 1 };
+                let kind = ErrorKind::TooManyArguments {
+                    processor: def.name.node.clone(),
+                    takes: def.params.len(),
+                    given: position + 1,
+                };
                 Diagnostic::new(kind, arg.span)
             }
         };

@@ -44,7 +44,11 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
             Some(Value::Bits(Bits::Int(24))) => SampleFormat::I24,
             Some(Value::Bits(Bits::Float32)) => SampleFormat::F32,
             Some(_) => {
-                let kind = ErrorKind::UnknownWord { what: "bit depth", word: ctx.text(s.value.span).into(), valid: vec!["16".into(), "24".into(), "32f".into()] };
+                let kind = ErrorKind::UnknownWord {
+                    what: "bit depth",
+                    word: ctx.text(s.value.span).into(),
+                    valid: vec!["16".into(), "24".into(), "32f".into()],
+                };
                 ctx.error(Diagnostic::new(kind, s.value.span));
                 ok = false;
                 SampleFormat::I24
@@ -57,7 +61,10 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         None => SampleFormat::I24,
     };
     let dither = match settings.get("dither") {
-        Some(s) => word(ctx, &s.value, "dither", &["none", "tpdf"]).map(|w| if w == "tpdf" { Dither::Tpdf } else { Dither::None }),
+        Some(s) => {
+            word(ctx, &s.value, "dither", &["none", "tpdf"])
+                .map(|w| if w == "tpdf" { Dither::Tpdf } else { Dither::None })
+        }
         None if format == SampleFormat::I16 => Some(Dither::Tpdf),
         None => Some(Dither::None),
     };
@@ -74,14 +81,26 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         ctx.error(Diagnostic::new(kind, decl.span));
         return None;
     }
-    Some(Export { path: base.join(&decl.path.node), rate, format, dither: dither?, container, span: decl.span })
+    Some(Export {
+        path: base.join(&decl.path.node),
+        written: decl.path.node.clone(),
+        rate,
+        format,
+        dither: dither?,
+        container,
+        span: decl.span,
+    })
 }
 
 fn word(ctx: &mut Ctx, expr: &crate::syntax::ast::Expr, what: &'static str, valid: &[&str]) -> Option<String> {
     match ctx.value(expr, Kind::Name)? {
         Value::Name(w) if valid.contains(&w.as_str()) => Some(w),
         _ => {
-            let kind = ErrorKind::UnknownWord { what, word: ctx.text(expr.span).into(), valid: valid.iter().map(|v| v.to_string()).collect() };
+            let kind = ErrorKind::UnknownWord {
+                what,
+                word: ctx.text(expr.span).into(),
+                valid: valid.iter().map(|v| v.to_string()).collect(),
+            };
             ctx.error(Diagnostic::new(kind, expr.span));
             None
         }
@@ -92,10 +111,9 @@ fn word(ctx: &mut Ctx, expr: &crate::syntax::ast::Expr, what: &'static str, vali
 fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::ast::Expr>) -> Option<Container> {
     let name = match format {
         Some(expr) => word(ctx, expr, "format", &["wav", "flac"])?,
-        None => Path::new(&decl.path.node)
-            .extension()
-            .map(|e| e.to_string_lossy().to_ascii_lowercase())
-            .unwrap_or_default(),
+        None => {
+            Path::new(&decl.path.node).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+        }
     };
     match name.as_str() {
         "wav" | "wave" => Some(Container::Wav),

@@ -72,8 +72,7 @@ impl Loader<'_> {
             let first = *first;
             let note = format!("`{name}` is first defined here, in {}", self.sources.get(first.file).name);
             self.diags.push(
-                Diagnostic::new(ErrorKind::DuplicateName { what, name: name.to_string() }, span)
-                    .with_note(first, note),
+                Diagnostic::new(ErrorKind::DuplicateName { what, name: name.to_string() }, span).with_note(first, note),
             );
             return;
         }

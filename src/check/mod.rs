@@ -30,7 +30,18 @@ use timing::Timing;
 use value::{Kind, Value};
 
 const SONG_KEYS: &[&str] = &[
-    "title", "artist", "album", "isrc", "composer", "genre", "year", "comment", "copyright", "rate", "tempo", "meter",
+    "title",
+    "artist",
+    "album",
+    "isrc",
+    "composer",
+    "genre",
+    "year",
+    "comment",
+    "copyright",
+    "rate",
+    "tempo",
+    "meter",
     "length",
 ];
 
@@ -147,7 +158,10 @@ fn song_settings<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate
     song
 }
 
-fn collect_song<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate::syntax::ast::Setting>) -> Vec<(String, &'s crate::syntax::ast::Setting)> {
+fn collect_song<'s>(
+    ctx: &mut Ctx,
+    settings: impl IntoIterator<Item = &'s crate::syntax::ast::Setting>,
+) -> Vec<(String, &'s crate::syntax::ast::Setting)> {
     let map: HashMap<String, &crate::syntax::ast::Setting> = settings::collect(ctx, "the song", SONG_KEYS, settings);
     let mut v: Vec<_> = map.into_iter().collect();
     v.sort_by_key(|(_, s)| s.span.start);
@@ -197,7 +211,9 @@ fn unsupported_items(ctx: &mut Ctx, items: &[Item]) {
     for item in items {
         let (what, span, help) = match item {
             Item::Automate(a) => ("`automate`", a.span, "automation is planned; remove the block to render without it"),
-            Item::Check(c) => ("the `check` block", c.span, "delivery QC is planned; remove the block to render without it"),
+            Item::Check(c) => {
+                ("the `check` block", c.span, "delivery QC is planned; remove the block to render without it")
+            }
             Item::Album(a) => ("`album`", a.span, "albums are planned; render each song on its own for now"),
             _ => continue,
         };

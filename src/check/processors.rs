@@ -107,14 +107,5 @@ fn biquad(kind: FilterKind, freq: f64, gain_db: f64, shape: Shape) -> Box<dyn Pr
 }
 
 /// Every processor, in the order `mixc help` lists them.
-pub const ALL: &[&ProcessorSpec] = &[
-    &GAIN_PROC,
-    &HIGHPASS,
-    &LOWPASS,
-    &PEAK,
-    &LOW_SHELF,
-    &HIGH_SHELF,
-    &NOTCH,
-    &BANDPASS,
-    &ALLPASS,
-];
+pub const ALL: &[&ProcessorSpec] =
+    &[&GAIN_PROC, &HIGHPASS, &LOWPASS, &PEAK, &LOW_SHELF, &HIGH_SHELF, &NOTCH, &BANDPASS, &ALLPASS];

@@ -130,10 +130,8 @@ fn cycle_path(graph: &DiGraph<usize, Edge>, scc: &[NodeIndex], start: NodeIndex)
     // Walk inside the component, preferring an edge back to the start; a
     // strongly connected component always leads back within len steps.
     for _ in 0..=scc.len() {
-        let mut edges: Vec<_> = graph
-            .edges_directed(current, Direction::Outgoing)
-            .filter(|e| scc.contains(&e.target()))
-            .collect();
+        let mut edges: Vec<_> =
+            graph.edges_directed(current, Direction::Outgoing).filter(|e| scc.contains(&e.target())).collect();
         edges.sort_by_key(|e| (e.target() != start, path.contains(&e.target()), graph[e.target()]));
         let Some(e) = edges.first() else { break };
         spans.push(e.weight().span);
@@ -149,7 +147,8 @@ fn cycle_path(graph: &DiGraph<usize, Edge>, scc: &[NodeIndex], start: NodeIndex)
 /// Kahn's algorithm, taking the earliest-declared ready node first so the
 /// order (and so every sum) is the same on every run.
 fn topological(graph: &DiGraph<usize, Edge>) -> Vec<usize> {
-    let mut indegree: Vec<usize> = graph.node_indices().map(|n| graph.edges_directed(n, Direction::Incoming).count()).collect();
+    let mut indegree: Vec<usize> =
+        graph.node_indices().map(|n| graph.edges_directed(n, Direction::Incoming).count()).collect();
     let mut ready: BinaryHeap<Reverse<usize>> =
         graph.node_indices().filter(|n| indegree[n.index()] == 0).map(|n| Reverse(graph[n])).collect();
     let mut order = Vec::with_capacity(indegree.len());

@@ -9,7 +9,12 @@ use super::ctx::Ctx;
 
 /// Returns the settings of a block by key, reporting unknown keys (with a
 /// suggestion), keys set twice, and comparison operators outside `check`.
-pub fn collect<'s>(ctx: &mut Ctx, block: &str, valid: &[&str], settings: impl IntoIterator<Item = &'s Setting>) -> HashMap<String, &'s Setting> {
+pub fn collect<'s>(
+    ctx: &mut Ctx,
+    block: &str,
+    valid: &[&str],
+    settings: impl IntoIterator<Item = &'s Setting>,
+) -> HashMap<String, &'s Setting> {
     let mut out: HashMap<String, &Setting> = HashMap::new();
     for s in settings {
         let key = s.key.node.as_str();
@@ -50,11 +55,7 @@ pub fn boolean(ctx: &mut Ctx, setting: &Setting) -> Option<bool> {
         "true" | "yes" | "on" => Some(true),
         "false" | "no" | "off" => Some(false),
         _ => {
-            let kind = ErrorKind::UnknownWord {
-                what: "switch",
-                word,
-                valid: vec!["true".into(), "false".into()],
-            };
+            let kind = ErrorKind::UnknownWord { what: "switch", word, valid: vec!["true".into(), "false".into()] };
             ctx.error(Diagnostic::new(kind, setting.value.span));
             None
         }

@@ -28,9 +28,9 @@ impl Timing {
         match *value {
             Value::Time(s) => Ok(s),
             Value::BarBeat { bar, beat } => {
-                let tempo = self.tempo.ok_or_else(|| {
-                    Diagnostic::new(ErrorKind::NeedsTempo { what: "a `bar:beat` position" }, span)
-                })?;
+                let tempo = self
+                    .tempo
+                    .ok_or_else(|| Diagnostic::new(ErrorKind::NeedsTempo { what: "a `bar:beat` position" }, span))?;
                 if bar < 1.0 || beat < 1.0 {
                     let kind = ErrorKind::Other {
                         message: "bars and beats count from 1".into(),
@@ -56,9 +56,7 @@ impl Timing {
 
     /// Seconds of a note length given in quarter notes.
     pub fn note_seconds(&self, quarters: f64, span: Span) -> Result<f64, Diagnostic> {
-        let tempo = self
-            .tempo
-            .ok_or_else(|| Diagnostic::new(ErrorKind::NeedsTempo { what: "a note length" }, span))?;
+        let tempo = self.tempo.ok_or_else(|| Diagnostic::new(ErrorKind::NeedsTempo { what: "a note length" }, span))?;
         Ok(quarters * 60.0 / tempo)
     }
 }

@@ -112,7 +112,10 @@ pub enum Value {
     Frequency(f64),
     Time(f64),
     /// 1-based bar and beat as written.
-    BarBeat { bar: f64, beat: f64 },
+    BarBeat {
+        bar: f64,
+        beat: f64,
+    },
     /// In quarter-note beats (`1/8` = 0.5).
     NoteLength(f64),
     Number(f64),
@@ -120,7 +123,10 @@ pub enum Value {
     Percent(f64),
     Bits(Bits),
     Tempo(f64),
-    Meter { num: u32, den: u32 },
+    Meter {
+        num: u32,
+        den: u32,
+    },
     Text(String),
     Name(String),
 }

@@ -84,7 +84,16 @@ pub fn plan(graph: &MixGraph, options: PlanOptions) -> Plan {
     mark_pre_taps(&mut nodes);
     let levels = ranges(&order.iter().map(|&i| levels_of[i]).collect::<Vec<_>>());
     let length = graph.length.unwrap_or_else(|| natural_length(&nodes));
-    Plan { rate, block, nodes, levels, length, latency, exports: graph.exports.clone(), metadata: graph.metadata.clone() }
+    Plan {
+        rate,
+        block,
+        nodes,
+        levels,
+        length,
+        latency,
+        exports: graph.exports.clone(),
+        metadata: graph.metadata.clone(),
+    }
 }
 
 /// Level of each node: 0 for nodes without inputs, else one more than its deepest input.
@@ -126,11 +135,8 @@ fn node_plan(graph: &MixGraph, old: usize, new_index: &[usize], rate: u32, block
         let (l, r) = crate::dsp::pan::balance_gains(node.pan);
         [l, r]
     };
-    let mut inputs: Vec<PlanInput> = node
-        .inputs
-        .iter()
-        .map(|i| PlanInput { from: new_index[i.from], gain: i.gain, tap: i.tap, delay: 0 })
-        .collect();
+    let mut inputs: Vec<PlanInput> =
+        node.inputs.iter().map(|i| PlanInput { from: new_index[i.from], gain: i.gain, tap: i.tap, delay: 0 }).collect();
     inputs.sort_by_key(|i| i.from);
     NodePlan {
         name: node.name.clone(),

@@ -51,11 +51,8 @@ pub fn render(
     let chunk = plan.block * BLOCKS_PER_CHUNK;
     let (rate, block, latency, length) = (plan.rate, plan.block, plan.latency as u64, plan.length);
     let levels = plan.levels.clone();
-    let mut nodes = plan
-        .nodes
-        .into_iter()
-        .map(|n| NodeRun::new(n, rate, chunk, block))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut nodes =
+        plan.nodes.into_iter().map(|n| NodeRun::new(n, rate, chunk, block)).collect::<Result<Vec<_>, _>>()?;
     let total = length + latency;
     let mut pos = 0u64;
     let mut peak = 0f32;
@@ -81,7 +78,12 @@ pub fn render(
 /// One chunk through every level. Inside a level each node writes only its
 /// own buffers and reads only earlier levels', so they run in parallel and
 /// the result does not depend on the thread count.
-fn run_levels(nodes: &mut [NodeRun], levels: &[std::ops::Range<usize>], pos: u64, frames: usize) -> Result<(), AudioError> {
+fn run_levels(
+    nodes: &mut [NodeRun],
+    levels: &[std::ops::Range<usize>],
+    pos: u64,
+    frames: usize,
+) -> Result<(), AudioError> {
     for level in levels {
         let (done, rest) = nodes.split_at_mut(level.start);
         let current = &mut rest[..level.len()];

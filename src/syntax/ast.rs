@@ -205,11 +205,7 @@ pub enum ExprKind {
     /// `17:3.5` — bar 17, beat 3.5 (both 1-based as written).
     BarBeat { bar: f64, beat: f64 },
     /// `1/8`, `1/4.`, `1/8t`, and also `4/4` for `meter`.
-    Fraction {
-        num: u32,
-        den: u32,
-        modifier: NoteModifier,
-    },
+    Fraction { num: u32, den: u32, modifier: NoteModifier },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

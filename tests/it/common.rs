@@ -1,0 +1,145 @@
+//! Helpers for the integration tests: temporary projects, WAV files, running `mixc`.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A temporary folder holding a `.mix` file and its sources.
+pub struct Project {
+    pub dir: tempfile::TempDir,
+}
+
+impl Project {
+    pub fn new() -> Self {
+        Project { dir: tempfile::tempdir().expect("temp dir") }
+    }
+
+    pub fn path(&self, rel: &str) -> PathBuf {
+        self.dir.path().join(rel)
+    }
+
+    /// Writes a text file (e.g. the `.mix`).
+    pub fn file(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.path(rel);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+
+    /// Writes an integer PCM WAV from planar f32 samples (values on the grid of `bits`).
+    pub fn wav_int(&self, rel: &str, rate: u32, bits: u16, chans: &[Vec<f32>]) -> PathBuf {
+        let p = self.path(rel);
+        write_wav_int(&p, rate, bits, chans);
+        p
+    }
+
+    /// Runs `mixc ARGS` in the project folder.
+    pub fn mixc(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_mixc"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run mixc")
+    }
+
+    /// Runs `mixc render FILE ARGS...` and panics with stderr unless it succeeds.
+    pub fn render_ok(&self, file: &str, extra: &[&str]) {
+        let mut args = vec!["render", file, "--quiet"];
+        args.extend_from_slice(extra);
+        let out = self.mixc(&args);
+        assert!(out.status.success(), "mixc failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+}
+
+pub fn write_wav_int(path: &Path, rate: u32, bits: u16, chans: &[Vec<f32>]) {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    let spec = hound::WavSpec {
+        channels: chans.len() as u16,
+        sample_rate: rate,
+        bits_per_sample: bits,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).expect("create wav");
+    let scale = (1i64 << (bits - 1)) as f64;
+    for i in 0..chans[0].len() {
+        for c in chans {
+            let v = (c[i] as f64 * scale).round().clamp(-scale, scale - 1.0) as i32;
+            w.write_sample(v).expect("write sample");
+        }
+    }
+    w.finalize().expect("finalize");
+}
+
+/// Reads a WAV as raw integers per channel (int formats) — for bit-exact checks.
+pub fn read_wav_ints(path: &Path) -> (hound::WavSpec, Vec<Vec<i32>>) {
+    let mut r = hound::WavReader::open(path).expect("open wav");
+    let spec = r.spec();
+    let n = spec.channels as usize;
+    let mut chans = vec![Vec::new(); n];
+    for (i, s) in r.samples::<i32>().enumerate() {
+        chans[i % n].push(s.expect("sample"));
+    }
+    (spec, chans)
+}
+
+/// Reads a WAV as f32 per channel (any format), scaled to ±1.
+pub fn read_wav_f32(path: &Path) -> (hound::WavSpec, Vec<Vec<f32>>) {
+    let mut r = hound::WavReader::open(path).expect("open wav");
+    let spec = r.spec();
+    let n = spec.channels as usize;
+    let mut chans = vec![Vec::new(); n];
+    match spec.sample_format {
+        hound::SampleFormat::Float => {
+            for (i, s) in r.samples::<f32>().enumerate() {
+                chans[i % n].push(s.expect("sample"));
+            }
+        }
+        hound::SampleFormat::Int => {
+            let scale = (1i64 << (spec.bits_per_sample - 1)) as f32;
+            for (i, s) in r.samples::<i32>().enumerate() {
+                chans[i % n].push(s.expect("sample") as f32 / scale);
+            }
+        }
+    }
+    (spec, chans)
+}
+
+/// Deterministic noise on the grid of `bits`, in ±amp.
+pub fn noise(frames: usize, seed: u64, amp: f32, bits: u16) -> Vec<f32> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let scale = (1i64 << (bits - 1)) as f32;
+    (0..frames)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let u = (x >> 11) as f64 / (1u64 << 53) as f64 * 2.0 - 1.0;
+            ((u as f32 * amp) * scale).round() / scale
+        })
+        .collect()
+}
+
+/// A sine on the grid of `bits`.
+pub fn sine(frames: usize, rate: u32, freq: f64, amp: f64, bits: u16) -> Vec<f32> {
+    let scale = (1i64 << (bits - 1)) as f64;
+    (0..frames)
+        .map(|n| {
+            ((amp * (2.0 * std::f64::consts::PI * freq * n as f64 / rate as f64).sin() * scale).round() / scale) as f32
+        })
+        .collect()
+}
+
+pub fn db(x: f64) -> f64 {
+    20.0 * x.abs().log10()
+}
+
+/// RMS over a slice.
+pub fn rms(x: &[f32]) -> f64 {
+    (x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / x.len().max(1) as f64).sqrt()
+}

@@ -1,0 +1,47 @@
+//! Golden diagnostics: every `tests/diagnostics/*.mix` is checked and the
+//! printed errors (miette, no colour) must equal the `.stderr` file beside it.
+//! Run with `MIXC_BLESS=1` to rewrite the goldens, then review the diff.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn cases() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/diagnostics");
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/diagnostics")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "mix"))
+        .collect();
+    cases.sort();
+    cases
+}
+
+#[test]
+fn golden_diagnostics() {
+    let bless = std::env::var_os("MIXC_BLESS").is_some();
+    let mut failures = Vec::new();
+    let cases = cases();
+    assert!(cases.len() >= 7, "expected the golden cases in tests/diagnostics");
+    for case in cases {
+        let rel = case.strip_prefix(env!("CARGO_MANIFEST_DIR")).expect("inside the crate");
+        let rel = rel.strip_prefix("/").unwrap_or(rel);
+        let out = Command::new(env!("CARGO_BIN_EXE_mixc"))
+            .args(["check", &rel.to_string_lossy()])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .env("NO_COLOR", "1")
+            .output()
+            .expect("run mixc");
+        assert_eq!(out.status.code(), Some(1), "{}: expected exit 1", rel.display());
+        let stderr = String::from_utf8_lossy(&out.stderr).replace('\\', "/");
+        let golden = case.with_extension("stderr");
+        if bless {
+            std::fs::write(&golden, stderr.as_bytes()).expect("write golden");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&golden).unwrap_or_default();
+        if expected != stderr {
+            failures.push(format!("--- {}\n{}\n--- got:\n{}", golden.display(), expected, stderr));
+        }
+    }
+    assert!(failures.is_empty(), "diagnostics differ (MIXC_BLESS=1 to accept):\n{}", failures.join("\n"));
+}

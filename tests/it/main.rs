@@ -1,0 +1,5 @@
+//! The one integration-test binary: the `mixc` CLI and library end to end.
+
+mod common;
+mod diagnostics;
+mod render;
