@@ -5,7 +5,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use symphonia::core::audio::{AudioBuffer, Signal};
-use symphonia::core::codecs::{self, DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::codecs::{self, DecoderOptions, CODEC_TYPE_NULL, CODEC_TYPE_VORBIS};
 use symphonia::core::errors::Error as SymError;
 use symphonia::core::formats::{FormatOptions, FormatReader};
 use symphonia::core::io::MediaSourceStream;
@@ -23,6 +23,8 @@ pub(super) struct SymReader {
     pending: Option<AudioBuffer<f32>>,
     pos: usize,
     done: bool,
+    /// Frames still allowed out, when the stream's exact length is known.
+    left: Option<u64>,
     path: PathBuf,
 }
 
@@ -77,6 +79,11 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
         pending: None,
         pos: 0,
         done: false,
+        // Ogg granule positions give Vorbis's exact length, but symphonia 0.5
+        // does not trim the last packet's padding (a 0.25 s fixture decodes
+        // 111 frames long), so we stop there ourselves. Not for MP3: without a
+        // Xing/Info tag its length is only an estimate from the bitrate.
+        left: if params.codec == CODEC_TYPE_VORBIS { params.n_frames } else { None },
         path: path.into(),
     };
     let mut info = SourceInfo {
@@ -154,8 +161,12 @@ impl SymReader {
         loop {
             if let Some(buf) = &self.pending {
                 let avail = buf.frames().saturating_sub(self.pos);
+                let avail = self.left.map_or(avail, |l| avail.min(l.min(usize::MAX as u64) as usize));
                 if avail > 0 {
                     let n = avail.min(want);
+                    if let Some(l) = &mut self.left {
+                        *l -= n as u64;
+                    }
                     let channels = buf.spec().channels.count().min(out.len());
                     for (c, o) in out.iter_mut().enumerate().take(channels) {
                         o[..n].copy_from_slice(&buf.chan(c)[self.pos..self.pos + n]);
@@ -164,7 +175,7 @@ impl SymReader {
                     return Ok(n);
                 }
             }
-            if self.done {
+            if self.done || self.left == Some(0) {
                 return Ok(0);
             }
             self.pos = 0;
