@@ -53,7 +53,8 @@ impl SincInterpolator<f32> for Aligned {
         let (i, s) = (t.div_euclid(self.factor), t.rem_euclid(self.factor));
         // |shift| < factor, so i moves by at most one sample; rubato leaves
         // more than that in its buffer margins.
-        self.inner.get_sinc_interpolated(wave, i as usize, s as usize)
+        self.inner
+            .get_sinc_interpolated(wave, i as usize, s as usize)
     }
 
     fn len(&self) -> usize {
@@ -105,7 +106,9 @@ pub(super) struct Converter {
 impl Converter {
     pub(super) fn new(channels: usize, from: u32, to: u32) -> Result<Self, String> {
         if from == 0 || to == 0 || channels == 0 {
-            return Err(format!("cannot convert {channels} channels from {from} Hz to {to} Hz"));
+            return Err(format!(
+                "cannot convert {channels} channels from {from} Hz to {to} Hz"
+            ));
         }
         let ratio = f64::from(to) / f64::from(from);
         let factor = oversampling(from, to);
@@ -113,10 +116,20 @@ impl Converter {
         let cutoff = F_CUTOFF * (ratio.min(1.0) as f32);
         let delta = f64::from(from) / f64::from(to) - 1.0 + 1.0 / factor as f64;
         let shift = (-delta * factor as f64).round() as isize;
-        let aligned = Aligned { inner: interpolator(factor, cutoff), factor: factor as isize, shift };
-        let resampler =
-            SincFixedIn::new_with_interpolator(ratio, 1.0, SincInterpolationType::Cubic, Box::new(aligned), CHUNK, channels)
-                .map_err(|e| e.to_string())?;
+        let aligned = Aligned {
+            inner: interpolator(factor, cutoff),
+            factor: factor as isize,
+            shift,
+        };
+        let resampler = SincFixedIn::new_with_interpolator(
+            ratio,
+            1.0,
+            SincInterpolationType::Cubic,
+            Box::new(aligned),
+            CHUNK,
+            channels,
+        )
+        .map_err(|e| e.to_string())?;
         let scratch = resampler.output_buffer_allocate(true);
         Ok(Converter {
             resampler,

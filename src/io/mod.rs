@@ -11,6 +11,10 @@ mod wav;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_resample;
+#[cfg(test)]
+mod tests_write;
 
 use std::path::PathBuf;
 
