@@ -206,3 +206,54 @@ fn clipping_saturates() {
     assert_eq!(got[0], [32_767.0 / 32_768.0, -1.0]);
     assert_eq!(got[1], [32_767.0 / 32_768.0, -1.0]);
 }
+
+/// Decode throughput of the WAV fast path against symphonia on FLAC (the bench
+/// figures are for 24-bit WAV); `cargo test --lib decode_speed -- --ignored --nocapture`.
+/// Set `MIXC_IO_KEEP=DIR` to keep the files for checking with other tools.
+#[test]
+#[ignore]
+fn decode_speed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = std::env::var_os("MIXC_IO_KEEP").map_or(tmp.path().to_path_buf(), Into::into);
+    let n = 48_000 * 60;
+    let sig: Vec<Vec<f32>> = (0..2)
+        .map(|c| {
+            (0..n)
+                .map(|i| ((i * (c + 3) % 9973) as f32 / 9973.0 - 0.5) * 0.8)
+                .collect()
+        })
+        .collect();
+    for (name, container) in [
+        ("speed.wav", Container::Wav),
+        ("speed.flac", Container::Flac),
+    ] {
+        let path = dir.join(name);
+        let s = EncodeSpec {
+            rate: 48_000,
+            ..spec(SampleFormat::I24, container, Dither::Tpdf)
+        };
+        let t = std::time::Instant::now();
+        write_file(&path, s, &sig);
+        let written = t.elapsed().as_secs_f64();
+        let t = std::time::Instant::now();
+        let frames = decode_count(&path);
+        let secs = t.elapsed().as_secs_f64();
+        assert_eq!(frames, n);
+        let msps = (2 * n) as f64 / secs / 1e6;
+        eprintln!("{name}: write {written:.3} s, decode {secs:.3} s = {msps:.0} M samples/s");
+    }
+}
+
+/// Decodes into one reused 8192-frame block, as the renderer will.
+fn decode_count(path: &Path) -> usize {
+    let mut dec = super::decode::Decoder::open(path).unwrap();
+    let mut block = vec![vec![0f32; 8192]; 2];
+    let mut total = 0;
+    loop {
+        let mut parts: Vec<&mut [f32]> = block.iter_mut().map(|b| &mut b[..]).collect();
+        match dec.read(&mut parts).unwrap() {
+            0 => return total,
+            n => total += n,
+        }
+    }
+}
