@@ -1,8 +1,20 @@
 //! Audio in and out: decoding, resampling, encoding, loudness.
 
+mod converter;
 pub mod decode;
 pub mod encode;
+mod flac;
+pub mod quantize;
 pub mod resample;
+mod symph;
+mod wav;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_resample;
+#[cfg(test)]
+mod tests_write;
 
 use std::path::PathBuf;
 
