@@ -156,11 +156,7 @@ impl Svf {
         let v2 = self.ic2 + a2 * self.ic1 + a3 * v3;
         self.ic1 = 2.0 * v1 - self.ic1;
         self.ic2 = 2.0 * v2 - self.ic2;
-        SvfOut {
-            lp: v2,
-            bp: v1,
-            hp: x - k * v1 - v2,
-        }
+        SvfOut { lp: v2, bp: v1, hp: x - k * v1 - v2 }
     }
 }
 
@@ -238,11 +234,7 @@ impl Adsr {
 fn window(out: &mut [f64], t0: f64, len: f64) -> impl Iterator<Item = (f64, &mut f64)> {
     let start = idx(t0).min(out.len());
     let frames = idx(len);
-    out[start..]
-        .iter_mut()
-        .take(frames)
-        .enumerate()
-        .map(|(i, x)| (i as f64 / SR, x))
+    out[start..].iter_mut().take(frames).enumerate().map(|(i, x)| (i as f64 / SR, x))
 }
 
 /// A fade-out multiplier over the last `fade` seconds of a `len`-second one-shot.
@@ -283,8 +275,8 @@ fn snare_hit(out: &mut [f64], t0: f64, vel: f64, rng: &mut Rng) {
     const LEN: f64 = 0.3;
     let mut svf = Svf::default();
     for (t, slot) in window(out, t0, LEN) {
-        let tone = 0.55 * (TAU * 185.0 * t).sin() * (-t / 0.045).exp()
-            + 0.25 * (TAU * 330.0 * t).sin() * (-t / 0.025).exp();
+        let tone =
+            0.55 * (TAU * 185.0 * t).sin() * (-t / 0.045).exp() + 0.25 * (TAU * 330.0 * t).sin() * (-t / 0.025).exp();
         let f = svf.tick(rng.bipolar(), 3800.0, 0.9);
         let wires = (1.6 * f.bp + 0.5 * f.hp) * (-t / 0.05).exp();
         *slot += vel * (tone + wires) * tail_fade(t, LEN, 0.03);
@@ -332,15 +324,10 @@ fn hat_pattern(bar: usize) -> Vec<(usize, f64, bool)> {
     match section(bar) {
         // Off-beats alone first, then straight eighths: the intro leans forward.
         Section::Intro if bar < 2 => [2, 6, 10, 14].map(|k| (k, 0.6, false)).to_vec(),
-        Section::Intro => (0..16)
-            .step_by(2)
-            .map(|k| (k, if k % 4 == 0 { 0.45 } else { 0.7 }, false))
-            .collect(),
+        Section::Intro => (0..16).step_by(2).map(|k| (k, if k % 4 == 0 { 0.45 } else { 0.7 }, false)).collect(),
         Section::Groove | Section::Lead | Section::Out => {
-            let mut hits: Vec<_> = (0..16)
-                .step_by(2)
-                .map(|k| (k, if k % 4 == 0 { 0.7 } else { 0.95 }, false))
-                .collect();
+            let mut hits: Vec<_> =
+                (0..16).step_by(2).map(|k| (k, if k % 4 == 0 { 0.7 } else { 0.95 }, false)).collect();
             hits.extend([(7, 0.35, false), (15, 0.35, false)]);
             if bar % 2 == 1 {
                 // Open hat on the "and" of 4, choked by the next downbeat.
@@ -372,11 +359,7 @@ fn hat_hits(rng: &mut Rng) -> Vec<HatHit> {
 /// One hat: high-passed noise. It stops at `until` with a 2 ms fade, as a real hat is
 /// choked when the pedal closes for the next stroke.
 fn hat_hit(out: &mut [f64], hit: &HatHit, until: f64, rng: &mut Rng) {
-    let (tau, len): (f64, f64) = if hit.open {
-        (0.09, 0.45)
-    } else {
-        (0.012, 0.12)
-    };
+    let (tau, len): (f64, f64) = if hit.open { (0.09, 0.45) } else { (0.012, 0.12) };
     let len = len.min(until - hit.t);
     let mut svf = Svf::default();
     for (t, slot) in window(out, hit.t, len) {
@@ -409,21 +392,11 @@ struct Note {
 
 impl Note {
     fn new(t: f64, gate: f64, midi: f64) -> Self {
-        Self {
-            t,
-            gate,
-            midi,
-            vel: 1.0,
-            bright: 0.1,
-        }
+        Self { t, gate, midi, vel: 1.0, bright: 0.1 }
     }
 
     fn with(self, vel: f64, bright: f64) -> Self {
-        Self {
-            vel,
-            bright,
-            ..self
-        }
+        Self { vel, bright, ..self }
     }
 }
 
@@ -556,11 +529,7 @@ fn add_echo(out: &mut [f64]) {
 fn lead_notes() -> Vec<Note> {
     let mut notes = Vec::new();
     for (bar, row) in MELODY {
-        let vel = if section(bar) == Section::Break {
-            0.85
-        } else {
-            1.0
-        };
+        let vel = if section(bar) == Section::Break { 0.85 } else { 1.0 };
         let mut beat = 0.0;
         for cell in row.split_whitespace() {
             let (pitch, beats) = cell.split_once(':').expect("melody cells are `midi:beats`");
@@ -612,9 +581,7 @@ fn write_flac(path: &Path, pcm: &[i32], channels: usize) -> Result<usize, Box<dy
     config.multithread = false;
     // Higher-order prediction pays off on these tonal, band-limited stems.
     config.subframe_coding.qlpc.lpc_order = 24;
-    let config = config
-        .into_verified()
-        .map_err(|(_, e)| format!("flac config: {e:?}"))?;
+    let config = config.into_verified().map_err(|(_, e)| format!("flac config: {e:?}"))?;
     let source = flacenc::source::MemSource::from_samples(pcm, channels, 16, SR as usize);
     let mut stream = flacenc::encode_with_fixed_block_size(&config, source, config.block_size)
         .map_err(|e| format!("flac encode: {e:?}"))?;
@@ -626,9 +593,7 @@ fn write_flac(path: &Path, pcm: &[i32], channels: usize) -> Result<usize, Box<dy
         .set_block_sizes(config.block_size, config.block_size)
         .map_err(|e| format!("flac stream info: {e:?}"))?;
     let mut sink = flacenc::bitsink::ByteSink::new();
-    stream
-        .write(&mut sink)
-        .map_err(|e| format!("flac write: {e:?}"))?;
+    stream.write(&mut sink).map_err(|e| format!("flac write: {e:?}"))?;
     std::fs::write(path, sink.as_slice())?;
     Ok(sink.as_slice().len())
 }

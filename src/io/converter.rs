@@ -53,8 +53,7 @@ impl SincInterpolator<f32> for Aligned {
         let (i, s) = (t.div_euclid(self.factor), t.rem_euclid(self.factor));
         // |shift| < factor, so i moves by at most one sample; rubato leaves
         // more than that in its buffer margins.
-        self.inner
-            .get_sinc_interpolated(wave, i as usize, s as usize)
+        self.inner.get_sinc_interpolated(wave, i as usize, s as usize)
     }
 
     fn len(&self) -> usize {
@@ -87,9 +86,7 @@ fn interpolator(factor: usize, cutoff: f32) -> Box<dyn SincInterpolator<f32>> {
             return Box::new(i);
         }
     }
-    Box::new(rubato::sinc_interpolator::ScalarInterpolator::<f32>::new(
-        SINC_LEN, factor, cutoff, window,
-    ))
+    Box::new(rubato::sinc_interpolator::ScalarInterpolator::<f32>::new(SINC_LEN, factor, cutoff, window))
 }
 
 /// Streaming converter from `from` Hz to `to` Hz (rates differ).
@@ -106,9 +103,7 @@ pub(super) struct Converter {
 impl Converter {
     pub(super) fn new(channels: usize, from: u32, to: u32) -> Result<Self, String> {
         if from == 0 || to == 0 || channels == 0 {
-            return Err(format!(
-                "cannot convert {channels} channels from {from} Hz to {to} Hz"
-            ));
+            return Err(format!("cannot convert {channels} channels from {from} Hz to {to} Hz"));
         }
         let ratio = f64::from(to) / f64::from(from);
         let factor = oversampling(from, to);
@@ -116,11 +111,7 @@ impl Converter {
         let cutoff = F_CUTOFF * (ratio.min(1.0) as f32);
         let delta = f64::from(from) / f64::from(to) - 1.0 + 1.0 / factor as f64;
         let shift = (-delta * factor as f64).round() as isize;
-        let aligned = Aligned {
-            inner: interpolator(factor, cutoff),
-            factor: factor as isize,
-            shift,
-        };
+        let aligned = Aligned { inner: interpolator(factor, cutoff), factor: factor as isize, shift };
         let resampler = SincFixedIn::new_with_interpolator(
             ratio,
             1.0,
@@ -181,10 +172,8 @@ impl Converter {
 
     /// Converts one full input chunk; appends at most `limit - produced` frames.
     fn run_chunk(&mut self, output: &mut [Vec<f32>], limit: u64) -> Result<(), String> {
-        let (_, n) = self
-            .resampler
-            .process_into_buffer(&self.input, &mut self.scratch, None)
-            .map_err(|e| e.to_string())?;
+        let (_, n) =
+            self.resampler.process_into_buffer(&self.input, &mut self.scratch, None).map_err(|e| e.to_string())?;
         let keep = (n as u64).min(limit - self.produced) as usize;
         for (out, s) in output.iter_mut().zip(&self.scratch) {
             out.extend_from_slice(&s[..keep]);

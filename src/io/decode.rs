@@ -48,25 +48,13 @@ fn open_file(path: &Path) -> Result<File, AudioError> {
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
         _ => e.to_string(),
     };
-    let file = File::open(path).map_err(|e| AudioError::Open {
-        path: path.into(),
-        reason: reason(e),
-    })?;
-    let meta = file.metadata().map_err(|e| AudioError::Open {
-        path: path.into(),
-        reason: reason(e),
-    })?;
+    let file = File::open(path).map_err(|e| AudioError::Open { path: path.into(), reason: reason(e) })?;
+    let meta = file.metadata().map_err(|e| AudioError::Open { path: path.into(), reason: reason(e) })?;
     if meta.is_dir() {
-        return Err(AudioError::Open {
-            path: path.into(),
-            reason: "is a folder, not a file".into(),
-        });
+        return Err(AudioError::Open { path: path.into(), reason: "is a folder, not a file".into() });
     }
     if meta.len() == 0 {
-        return Err(AudioError::Open {
-            path: path.into(),
-            reason: "the file is empty".into(),
-        });
+        return Err(AudioError::Open { path: path.into(), reason: "the file is empty".into() });
     }
     Ok(file)
 }
@@ -92,16 +80,9 @@ impl Decoder {
             }
         };
         if info.channels > 2 {
-            return Err(AudioError::Channels {
-                path: path.into(),
-                channels: info.channels,
-            });
+            return Err(AudioError::Channels { path: path.into(), channels: info.channels });
         }
-        Ok(Decoder {
-            info,
-            inner,
-            path: path.into(),
-        })
+        Ok(Decoder { info, inner, path: path.into() })
     }
 
     pub fn info(&self) -> &SourceInfo {
@@ -117,11 +98,7 @@ impl Decoder {
         if out.len() < self.info.channels {
             return Err(AudioError::Decode {
                 path: self.path.clone(),
-                reason: format!(
-                    "{} output slices given for {} channels",
-                    out.len(),
-                    self.info.channels
-                ),
+                reason: format!("{} output slices given for {} channels", out.len(), self.info.channels),
             });
         }
         let out = &mut out[..self.info.channels];

@@ -81,10 +81,7 @@ pub struct AudioWriter {
 /// `.NAME.mixc-tmp-PID` beside the target: same folder, so the final rename
 /// is atomic, and hidden, so a crash leaves nothing that looks like output.
 fn temp_path(target: &Path) -> PathBuf {
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     target.with_file_name(format!(".{name}.mixc-tmp-{}", std::process::id()))
 }
 
@@ -101,33 +98,21 @@ fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
                     _ => hound::SampleFormat::Int,
                 },
             };
-            let w =
-                hound::WavWriter::new(BufWriter::new(file), wav_spec).map_err(|e| e.to_string())?;
+            let w = hound::WavWriter::new(BufWriter::new(file), wav_spec).map_err(|e| e.to_string())?;
             Ok(Sink::Wav(w))
         }
         Container::Flac if spec.format == SampleFormat::F32 => {
             Err("FLAC stores 16- or 24-bit integers; use WAV for 32-bit float".into())
         }
-        Container::Flac => Ok(Sink::Flac(Box::new(FlacSink::new(
-            file,
-            spec.rate,
-            spec.channels,
-            bits,
-        )?))),
+        Container::Flac => Ok(Sink::Flac(Box::new(FlacSink::new(file, spec.rate, spec.channels, bits)?))),
     }
 }
 
 impl AudioWriter {
     pub fn create(path: &Path, spec: EncodeSpec) -> Result<Self, AudioError> {
-        let werr = |reason: String| AudioError::Write {
-            path: path.into(),
-            reason,
-        };
+        let werr = |reason: String| AudioError::Write { path: path.into(), reason };
         if !(1..=2).contains(&spec.channels) || spec.rate == 0 {
-            return Err(werr(format!(
-                "cannot write {} channels at {} Hz",
-                spec.channels, spec.rate
-            )));
+            return Err(werr(format!("cannot write {} channels at {} Hz", spec.channels, spec.rate)));
         }
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent)
@@ -156,19 +141,14 @@ impl AudioWriter {
         let channels = self.spec.channels;
         let n = planar.first().map_or(0, |c| c.len());
         if planar.len() != channels || planar.iter().any(|c| c.len() != n) {
-            return Err(self.error(format!(
-                "expected {channels} channel slices of equal length"
-            )));
+            return Err(self.error(format!("expected {channels} channel slices of equal length")));
         }
         self.floats.clear();
-        self.floats
-            .extend((0..n).flat_map(|i| planar.iter().map(move |c| c[i])));
+        self.floats.extend((0..n).flat_map(|i| planar.iter().map(move |c| c[i])));
         let result = match self.sink.as_mut() {
-            Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => self
-                .floats
-                .iter()
-                .try_for_each(|&x| w.write_sample(x))
-                .map_err(|e| e.to_string()),
+            Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => {
+                self.floats.iter().try_for_each(|&x| w.write_sample(x)).map_err(|e| e.to_string())
+            }
             Some(sink) => {
                 self.ints.resize(self.floats.len(), 0);
                 self.quantizer.quantize_into(&self.floats, &mut self.ints);
@@ -194,23 +174,16 @@ impl AudioWriter {
     }
 
     fn error(&self, reason: String) -> AudioError {
-        AudioError::Write {
-            path: self.target.clone(),
-            reason,
-        }
+        AudioError::Write { path: self.target.clone(), reason }
     }
 }
 
 fn write_ints(sink: &mut Sink, ints: &[i32], format: SampleFormat) -> Result<(), String> {
     match sink {
-        Sink::Wav(w) if format == SampleFormat::I16 => ints
-            .iter()
-            .try_for_each(|&x| w.write_sample(x as i16))
-            .map_err(|e| e.to_string()),
-        Sink::Wav(w) => ints
-            .iter()
-            .try_for_each(|&x| w.write_sample(x))
-            .map_err(|e| e.to_string()),
+        Sink::Wav(w) if format == SampleFormat::I16 => {
+            ints.iter().try_for_each(|&x| w.write_sample(x as i16)).map_err(|e| e.to_string())
+        }
+        Sink::Wav(w) => ints.iter().try_for_each(|&x| w.write_sample(x)).map_err(|e| e.to_string()),
         Sink::Flac(f) => f.write(ints),
     }
 }
@@ -219,9 +192,7 @@ fn write_ints(sink: &mut Sink, ints: &[i32], format: SampleFormat) -> Result<(),
 /// sync it, since `finalize` consumes the writer.
 fn finish_wav(w: hound::WavWriter<BufWriter<File>>, tmp: &Path) -> Result<(), String> {
     w.finalize().map_err(|e| e.to_string())?;
-    File::open(tmp)
-        .and_then(|f| f.sync_all())
-        .map_err(|e| e.to_string())
+    File::open(tmp).and_then(|f| f.sync_all()).map_err(|e| e.to_string())
 }
 
 impl Drop for AudioWriter {

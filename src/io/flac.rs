@@ -42,9 +42,7 @@ fn err(e: impl std::fmt::Display) -> String {
 
 impl FlacSink {
     pub(super) fn new(file: File, rate: u32, channels: usize, bits: u32) -> Result<Self, String> {
-        let config = config::Encoder::default()
-            .into_verified()
-            .map_err(|(_, e)| err(e))?;
+        let config = config::Encoder::default().into_verified().map_err(|(_, e)| err(e))?;
         let info = StreamInfo::new(rate as usize, channels, bits as usize).map_err(err)?;
         let mut out = BufWriter::new(file);
         out.write_all(b"fLaC").map_err(err)?;
@@ -87,13 +85,8 @@ impl FlacSink {
         }
         self.frame.fill_interleaved(&self.pending).map_err(err)?;
         self.context.fill_interleaved(&self.pending).map_err(err)?;
-        let frame = flacenc::encode_fixed_size_frame(
-            &self.config,
-            &self.frame,
-            self.frame_number,
-            &self.info,
-        )
-        .map_err(err)?;
+        let frame =
+            flacenc::encode_fixed_size_frame(&self.config, &self.frame, self.frame_number, &self.info).map_err(err)?;
         self.info.update_frame_info(&frame);
         serialise(&frame, &mut self.bytes)?;
         self.out.write_all(self.bytes.as_slice()).map_err(err)?;
@@ -108,9 +101,7 @@ impl FlacSink {
         self.info.set_md5_digest(&self.context.md5_digest());
         // Fixed-blocksize stream: both limits are the nominal block size.
         self.info.set_block_sizes(BLOCK, BLOCK).map_err(err)?;
-        self.out
-            .seek(SeekFrom::Start(STREAMINFO_OFFSET))
-            .map_err(err)?;
+        self.out.seek(SeekFrom::Start(STREAMINFO_OFFSET)).map_err(err)?;
         serialise(&self.info, &mut self.bytes)?;
         self.out.write_all(self.bytes.as_slice()).map_err(err)?;
         let file = self.out.into_inner().map_err(|e| err(e.error()))?;

@@ -111,9 +111,7 @@ mod tests {
     fn dither_is_seeded() {
         let run = |seed| {
             let mut q = Quantizer::new(16, Dither::Tpdf, seed);
-            (0..1000)
-                .map(|i| q.quantize((i as f32 * 0.01).sin() * 0.1))
-                .collect::<Vec<_>>()
+            (0..1000).map(|i| q.quantize((i as f32 * 0.01).sin() * 0.1)).collect::<Vec<_>>()
         };
         assert_eq!(run(1), run(1));
         assert_ne!(run(1), run(2));

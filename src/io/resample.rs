@@ -36,12 +36,8 @@ impl SourceStream {
         let converter = if info.rate == rate {
             None
         } else {
-            let c = Converter::new(channels, info.rate, rate).map_err(|reason| {
-                AudioError::Resample {
-                    path: path.into(),
-                    reason,
-                }
-            })?;
+            let c = Converter::new(channels, info.rate, rate)
+                .map_err(|reason| AudioError::Resample { path: path.into(), reason })?;
             Some(c)
         };
         Ok(SourceStream {
@@ -62,8 +58,7 @@ impl SourceStream {
     /// Total frames at the session rate, when known.
     pub fn frames(&self) -> Option<u64> {
         let info = self.decoder.info();
-        info.frames
-            .map(|n| Converter::converted_len(n, info.rate, self.rate))
+        info.frames.map(|n| Converter::converted_len(n, info.rate, self.rate))
     }
 
     /// Fills `out` completely unless the stream ends; returns frames written, 0 at the end.
@@ -74,8 +69,7 @@ impl SourceStream {
             let n = if self.converter.is_some() {
                 self.read_converted(out, filled, want)?
             } else {
-                let mut parts: Vec<&mut [f32]> =
-                    out.iter_mut().map(|o| &mut o[filled..want]).collect();
+                let mut parts: Vec<&mut [f32]> = out.iter_mut().map(|o| &mut o[filled..want]).collect();
                 self.decoder.read(&mut parts)?
             };
             if n == 0 {
@@ -88,12 +82,7 @@ impl SourceStream {
 
     /// Copies queued output into `out[..][at..want]`, refilling the queue first
     /// when it is empty; 0 at the end.
-    fn read_converted(
-        &mut self,
-        out: &mut [&mut [f32]],
-        at: usize,
-        want: usize,
-    ) -> Result<usize, AudioError> {
+    fn read_converted(&mut self, out: &mut [&mut [f32]], at: usize, want: usize) -> Result<usize, AudioError> {
         if self.queue_pos >= self.queue[0].len() {
             self.refill()?;
         }
@@ -127,10 +116,7 @@ impl SourceStream {
                 let input: Vec<&[f32]> = self.decoded.iter().map(|d| &d[..n]).collect();
                 conv.push(&input, &mut self.queue)
             };
-            res.map_err(|reason| AudioError::Resample {
-                path: path.into(),
-                reason,
-            })?;
+            res.map_err(|reason| AudioError::Resample { path: path.into(), reason })?;
         }
         Ok(())
     }
@@ -146,15 +132,8 @@ pub struct StreamResampler {
 
 impl StreamResampler {
     pub fn new(channels: usize, from: u32, to: u32) -> Result<Self, String> {
-        let converter = if from == to {
-            None
-        } else {
-            Some(Converter::new(channels, from, to)?)
-        };
-        Ok(StreamResampler {
-            channels,
-            converter,
-        })
+        let converter = if from == to { None } else { Some(Converter::new(channels, from, to)?) };
+        Ok(StreamResampler { channels, converter })
     }
 
     /// Converts `input` (one slice per channel) and appends the result to `output`.

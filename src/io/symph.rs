@@ -29,17 +29,11 @@ pub(super) struct SymReader {
 }
 
 fn open_err(path: &Path, reason: impl Into<String>) -> AudioError {
-    AudioError::Open {
-        path: path.into(),
-        reason: reason.into(),
-    }
+    AudioError::Open { path: path.into(), reason: reason.into() }
 }
 
 fn decode_err(path: &Path, reason: impl Into<String>) -> AudioError {
-    AudioError::Decode {
-        path: path.into(),
-        reason: reason.into(),
-    }
+    AudioError::Decode { path: path.into(), reason: reason.into() }
 }
 
 fn codec_name(codec: codecs::CodecType) -> String {
@@ -59,19 +53,13 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     // Gapless: the demuxer trims MP3/AAC encoder delay and padding, so lengths
     // match the original audio rather than the codec's frame grid.
-    let fmt_opts = FormatOptions {
-        enable_gapless: true,
-        ..Default::default()
-    };
-    let probed = symphonia::default::get_probe()
-        .format(&hint, mss, &fmt_opts, &MetadataOptions::default())
-        .map_err(|e| match e {
+    let fmt_opts = FormatOptions { enable_gapless: true, ..Default::default() };
+    let probed = symphonia::default::get_probe().format(&hint, mss, &fmt_opts, &MetadataOptions::default()).map_err(
+        |e| match e {
             SymError::IoError(e) => open_err(path, format!("read error: {e}")),
-            _ => open_err(
-                path,
-                "not an audio file (no known audio format matches its contents)",
-            ),
-        })?;
+            _ => open_err(path, "not an audio file (no known audio format matches its contents)"),
+        },
+    )?;
     let format = probed.format;
     let track = format
         .tracks()
@@ -95,11 +83,7 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
         // does not trim the last packet's padding (a 0.25 s fixture decodes
         // 111 frames long), so we stop there ourselves. Not for MP3: without a
         // Xing/Info tag its length is only an estimate from the bitrate.
-        left: if params.codec == CODEC_TYPE_VORBIS {
-            params.n_frames
-        } else {
-            None
-        },
+        left: if params.codec == CODEC_TYPE_VORBIS { params.n_frames } else { None },
         path: path.into(),
     };
     let mut info = SourceInfo {
@@ -148,9 +132,7 @@ impl SymReader {
                     if decoded.frames() == 0 {
                         continue;
                     }
-                    let buf = self
-                        .pending
-                        .get_or_insert_with(|| decoded.make_equivalent());
+                    let buf = self.pending.get_or_insert_with(|| decoded.make_equivalent());
                     if buf.capacity() < decoded.capacity() || buf.spec() != decoded.spec() {
                         *buf = decoded.make_equivalent();
                     }
@@ -179,9 +161,7 @@ impl SymReader {
         loop {
             if let Some(buf) = &self.pending {
                 let avail = buf.frames().saturating_sub(self.pos);
-                let avail = self
-                    .left
-                    .map_or(avail, |l| avail.min(l.min(usize::MAX as u64) as usize));
+                let avail = self.left.map_or(avail, |l| avail.min(l.min(usize::MAX as u64) as usize));
                 if avail > 0 {
                     let n = avail.min(want);
                     if let Some(l) = &mut self.left {

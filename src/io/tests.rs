@@ -7,9 +7,7 @@ use super::decode::{probe, Decoder};
 use super::AudioError;
 
 pub(super) fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// Decodes a whole file in odd-sized blocks (to cross packet boundaries).
@@ -54,22 +52,13 @@ fn source_is_24_bit_on_grid() {
     assert_eq!(src[0].len(), SOURCE_FRAMES);
     let on_grid = |x: &f32| (x * 8_388_608.0).fract() == 0.0;
     assert!(src.iter().flatten().all(on_grid));
-    assert!(
-        src[1].iter().any(|x| x.abs() > 0.4),
-        "fixture is not silent"
-    );
+    assert!(src[1].iter().any(|x| x.abs() > 0.4), "fixture is not silent");
 }
 
 #[test]
 fn lossless_formats_are_bit_exact() {
     let src = source();
-    for name in [
-        "ext24.wav",
-        "s32.wav",
-        "f32.wav",
-        "flac24.flac",
-        "aiff24.aiff",
-    ] {
+    for name in ["ext24.wav", "s32.wav", "f32.wav", "flac24.flac", "aiff24.aiff"] {
         let got = read_all(&fixture(name));
         assert_eq!(max_diff(&src, &got), 0.0, "{name}");
     }
@@ -81,10 +70,7 @@ fn reduced_depths_round_to_their_grid() {
     for (name, lsb) in [("s16.wav", 1.0 / 32_768.0), ("u8.wav", 1.0 / 128.0)] {
         let got = read_all(&fixture(name));
         assert!(max_diff(&src, &got) <= lsb * 0.5 + 1e-7, "{name}");
-        assert!(
-            got.iter().flatten().all(|x| (x / lsb).fract() == 0.0),
-            "{name} off grid"
-        );
+        assert!(got.iter().flatten().all(|x| (x / lsb).fract() == 0.0), "{name} off grid");
     }
     let mono = read_all(&fixture("mono16.wav"));
     assert_eq!(mono.len(), 1);
@@ -96,12 +82,7 @@ fn aligned_snr(reference: &[f32], coded: &[f32], max_lag: isize) -> (f64, isize)
     let mut best = (f64::MIN, 0);
     for lag in -max_lag..=max_lag {
         let (mut sig, mut err) = (0f64, 0f64);
-        for (i, &r) in reference
-            .iter()
-            .enumerate()
-            .skip(2000)
-            .take(reference.len() - 4000)
-        {
+        for (i, &r) in reference.iter().enumerate().skip(2000).take(reference.len() - 4000) {
             let j = i as isize + lag;
             let c = coded.get(j as usize).copied().unwrap_or(0.0);
             sig += f64::from(r).powi(2);
@@ -123,11 +104,7 @@ fn lossy_formats_match_within_codec_loss() {
         assert_eq!(got.len(), 2, "{name}");
         // Gapless trimming: the length is the original's, give or take.
         let len_err = got[0].len().abs_diff(SOURCE_FRAMES);
-        assert!(
-            len_err <= 2,
-            "{name}: {} frames, want {SOURCE_FRAMES}",
-            got[0].len()
-        );
+        assert!(len_err <= 2, "{name}: {} frames, want {SOURCE_FRAMES}", got[0].len());
         // The chirp channel fixes the alignment unambiguously (the sine repeats).
         let (_, lag) = aligned_snr(&src[1], &got[1], 1200);
         assert_eq!(lag, 0, "{name}: offset by {lag} samples");
@@ -141,19 +118,10 @@ fn lossy_formats_match_within_codec_loss() {
 #[test]
 fn probe_reports_header_facts() {
     let info = probe(&fixture("src24.wav")).unwrap();
-    assert_eq!(
-        (info.channels, info.rate, info.frames),
-        (2, 44_100, Some(SOURCE_FRAMES as u64))
-    );
-    assert_eq!(
-        (info.bits_per_sample, info.codec.as_str()),
-        (Some(24), "pcm_s24le")
-    );
+    assert_eq!((info.channels, info.rate, info.frames), (2, 44_100, Some(SOURCE_FRAMES as u64)));
+    assert_eq!((info.bits_per_sample, info.codec.as_str()), (Some(24), "pcm_s24le"));
     let flac = probe(&fixture("flac24.flac")).unwrap();
-    assert_eq!(
-        (flac.channels, flac.frames, flac.codec.as_str()),
-        (2, Some(SOURCE_FRAMES as u64), "flac")
-    );
+    assert_eq!((flac.channels, flac.frames, flac.codec.as_str()), (2, Some(SOURCE_FRAMES as u64), "flac"));
     assert_eq!(probe(&fixture("mono16.wav")).unwrap().channels, 1);
 }
 
@@ -177,10 +145,7 @@ fn text_renamed_wav_is_not_audio() {
     std::fs::write(&path, "verse, chorus, verse\n").unwrap();
     let msg = open_error(&path);
     assert!(msg.contains("notes.wav"), "{msg}");
-    assert!(
-        msg.ends_with("not an audio file (no known audio format matches its contents)"),
-        "{msg}"
-    );
+    assert!(msg.ends_with("not an audio file (no known audio format matches its contents)"), "{msg}");
 }
 
 #[test]

@@ -17,9 +17,7 @@ fn convert(x: &[f32], from: u32, to: u32) -> Vec<f32> {
 }
 
 fn sine(freq: f64, rate: u32, n: usize, amp: f64) -> Vec<f32> {
-    (0..n)
-        .map(|i| (amp * (2.0 * PI * freq * i as f64 / f64::from(rate)).sin()) as f32)
-        .collect()
+    (0..n).map(|i| (amp * (2.0 * PI * freq * i as f64 / f64::from(rate)).sin()) as f32).collect()
 }
 
 /// Least-squares fit of a·sin + b·cos + c at `freq` over `y[range]`; returns
@@ -51,8 +49,7 @@ fn fit_sine(y: &[f32], freq: f64, rate: u32, range: std::ops::Range<usize>) -> (
 /// Cramer's rule: the 3×3 normal equations are well conditioned here.
 fn solve3(m: [[f64; 3]; 3], v: [f64; 3]) -> [f64; 3] {
     let det = |a: [[f64; 3]; 3]| {
-        a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1])
-            - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
+        a[0][0] * (a[1][1] * a[2][2] - a[1][2] * a[2][1]) - a[0][1] * (a[1][0] * a[2][2] - a[1][2] * a[2][0])
             + a[0][2] * (a[1][0] * a[2][1] - a[1][1] * a[2][0])
     };
     let d = det(m);
@@ -91,35 +88,21 @@ fn thd_n_downsampling_48k_to_44k1() {
 /// its phase (sin, not shifted) to a small fraction of a sample.
 #[test]
 fn output_sample_zero_is_input_sample_zero() {
-    for (from, to) in [
-        (44_100, 48_000),
-        (48_000, 44_100),
-        (44_100, 96_000),
-        (96_000, 48_000),
-    ] {
+    for (from, to) in [(44_100, 48_000), (48_000, 44_100), (44_100, 96_000), (96_000, 48_000)] {
         let f = 100.0;
         let y = convert(&sine(f, from, 40_000, 0.5), from, to);
         let (a, b, _) = fit_sine(&y, f, to, 5_000..y.len() - 5_000);
         let offset_in = b.atan2(a) / (2.0 * PI * f) * f64::from(from);
-        assert!(
-            offset_in.abs() < 1e-3,
-            "{from}→{to}: off by {offset_in:e} input samples"
-        );
+        assert!(offset_in.abs() < 1e-3, "{from}→{to}: off by {offset_in:e} input samples");
     }
 }
 
 #[test]
 fn converted_length_is_rounded_ratio() {
-    for (from, to) in [
-        (44_100u32, 48_000u32),
-        (48_000, 44_100),
-        (44_100, 96_000),
-        (48_000, 32_000),
-    ] {
+    for (from, to) in [(44_100u32, 48_000u32), (48_000, 44_100), (44_100, 96_000), (48_000, 32_000)] {
         for n in [0usize, 1, 7, 1023, 1024, 11_025, 12_345] {
             let y = convert(&vec![0.25; n], from, to);
-            let want =
-                ((n as u128 * u128::from(to) + u128::from(from) / 2) / u128::from(from)) as usize;
+            let want = ((n as u128 * u128::from(to) + u128::from(from) / 2) / u128::from(from)) as usize;
             assert_eq!(y.len(), want, "{n} frames {from}→{to}");
         }
     }
@@ -127,9 +110,7 @@ fn converted_length_is_rounded_ratio() {
 
 #[test]
 fn equal_rates_pass_through_bit_exact() {
-    let x: Vec<f32> = (0..5000)
-        .map(|i| ((i * 7919) % 2001) as f32 / 1000.0 - 1.0)
-        .collect();
+    let x: Vec<f32> = (0..5000).map(|i| ((i * 7919) % 2001) as f32 / 1000.0 - 1.0).collect();
     assert_eq!(convert(&x, 48_000, 48_000), x);
     let src = read_all(&fixture("src24.wav"));
     assert_eq!(stream_all(&fixture("src24.wav"), 44_100, 512), src);

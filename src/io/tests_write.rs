@@ -6,14 +6,7 @@ use super::encode::{AudioWriter, Container, Dither, EncodeSpec, SampleFormat};
 use super::tests::{fixture, read_all};
 
 fn spec(format: SampleFormat, container: Container, dither: Dither) -> EncodeSpec {
-    EncodeSpec {
-        rate: 44_100,
-        channels: 2,
-        format,
-        dither,
-        container,
-        seed: 1,
-    }
+    EncodeSpec { rate: 44_100, channels: 2, format, dither, container, seed: 1 }
 }
 
 /// Writes `planar` in uneven blocks and finishes.
@@ -31,10 +24,8 @@ fn write_file(path: &Path, spec: EncodeSpec, planar: &[Vec<f32>]) {
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
+    let mut v: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     v.sort();
     v
 }
@@ -65,11 +56,7 @@ fn dithered_16_bit_is_within_one_lsb_of_rounding() {
     let src = read_all(&fixture("src24.wav"));
     for (name, container) in [("d.wav", Container::Wav), ("d.flac", Container::Flac)] {
         let path = dir.path().join(name);
-        write_file(
-            &path,
-            spec(SampleFormat::I16, container, Dither::Tpdf),
-            &src,
-        );
+        write_file(&path, spec(SampleFormat::I16, container, Dither::Tpdf), &src);
         let got = read_all(&path);
         let mut changed = 0;
         for (g, s) in got.iter().flatten().zip(src.iter().flatten()) {
@@ -77,10 +64,7 @@ fn dithered_16_bit_is_within_one_lsb_of_rounding() {
             assert!((g - r).abs() <= 1.0, "{name}: {g} vs {r}");
             changed += usize::from(g != r);
         }
-        assert!(
-            changed > 1000,
-            "{name}: dither did not engage ({changed} changed)"
-        );
+        assert!(changed > 1000, "{name}: dither did not engage ({changed} changed)");
     }
 }
 
@@ -91,17 +75,9 @@ fn dithered_silence_has_no_dc_and_unit_peak() {
     let mut sig = vec![vec![0f32; 100_000]; 2];
     // One off-grid sample switches the auto dither on.
     sig[0][0] = 0.3 / 32_768.0;
-    write_file(
-        &path,
-        spec(SampleFormat::I16, Container::Wav, Dither::Tpdf),
-        &sig,
-    );
+    write_file(&path, spec(SampleFormat::I16, Container::Wav, Dither::Tpdf), &sig);
     let got = read_all(&path);
-    let tail: Vec<f64> = got
-        .iter()
-        .flat_map(|c| &c[1..])
-        .map(|&x| f64::from(x) * 32_768.0)
-        .collect();
+    let tail: Vec<f64> = got.iter().flat_map(|c| &c[1..]).map(|&x| f64::from(x) * 32_768.0).collect();
     let mean = tail.iter().sum::<f64>() / tail.len() as f64;
     assert!(tail.iter().all(|x| x.abs() <= 1.0));
     assert!(tail.iter().any(|x| *x != 0.0), "no dither noise");
@@ -113,11 +89,7 @@ fn same_seed_gives_same_bytes() {
     let dir = tempfile::tempdir().unwrap();
     let src = read_all(&fixture("src24.wav"));
     let s = spec(SampleFormat::I16, Container::Flac, Dither::Tpdf);
-    let (a, b, c) = (
-        dir.path().join("a.flac"),
-        dir.path().join("b.flac"),
-        dir.path().join("c.flac"),
-    );
+    let (a, b, c) = (dir.path().join("a.flac"), dir.path().join("b.flac"), dir.path().join("c.flac"));
     write_file(&a, s.clone(), &src);
     write_file(&b, s.clone(), &src);
     write_file(&c, EncodeSpec { seed: 2, ..s }, &src);
@@ -132,14 +104,9 @@ fn dropped_writer_leaves_target_alone() {
     let target = dir.path().join("mix.wav");
     std::fs::write(&target, b"previous render").unwrap();
     for container in [Container::Wav, Container::Flac] {
-        let mut w =
-            AudioWriter::create(&target, spec(SampleFormat::I24, container, Dither::None)).unwrap();
+        let mut w = AudioWriter::create(&target, spec(SampleFormat::I24, container, Dither::None)).unwrap();
         w.write(&[&[0.5; 5000], &[0.25; 5000]]).unwrap();
-        assert_eq!(
-            files_in(dir.path()).len(),
-            2,
-            "temp file beside the target while writing"
-        );
+        assert_eq!(files_in(dir.path()).len(), 2, "temp file beside the target while writing");
         drop(w);
         assert_eq!(files_in(dir.path()), ["mix.wav"]);
         assert_eq!(std::fs::read(&target).unwrap(), b"previous render");
@@ -150,18 +117,10 @@ fn dropped_writer_leaves_target_alone() {
 fn finish_replaces_target_and_creates_folders() {
     let dir = tempfile::tempdir().unwrap();
     let target = dir.path().join("out/songs/01.flac");
-    write_file(
-        &target,
-        spec(SampleFormat::I24, Container::Flac, Dither::None),
-        &[vec![0.5; 10], vec![-0.5; 10]],
-    );
+    write_file(&target, spec(SampleFormat::I24, Container::Flac, Dither::None), &[vec![0.5; 10], vec![-0.5; 10]]);
     assert_eq!(read_all(&target), [vec![0.5; 10], vec![-0.5; 10]]);
     assert_eq!(files_in(&dir.path().join("out/songs")), ["01.flac"]);
-    write_file(
-        &target,
-        spec(SampleFormat::I16, Container::Flac, Dither::None),
-        &[vec![0.25; 3], vec![0.0; 3]],
-    );
+    write_file(&target, spec(SampleFormat::I16, Container::Flac, Dither::None), &[vec![0.25; 3], vec![0.0; 3]]);
     assert_eq!(read_all(&target), [vec![0.25; 3], vec![0.0; 3]]);
 }
 
@@ -169,16 +128,9 @@ fn finish_replaces_target_and_creates_folders() {
 fn writer_errors_name_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let flac = dir.path().join("float.flac");
-    let err = AudioWriter::create(
-        &flac,
-        spec(SampleFormat::F32, Container::Flac, Dither::None),
-    )
-    .err();
+    let err = AudioWriter::create(&flac, spec(SampleFormat::F32, Container::Flac, Dither::None)).err();
     let msg = err.map(|e| e.to_string()).unwrap_or_default();
-    assert!(
-        msg.contains("float.flac") && msg.contains("use WAV for 32-bit float"),
-        "{msg}"
-    );
+    assert!(msg.contains("float.flac") && msg.contains("use WAV for 32-bit float"), "{msg}");
     assert!(files_in(dir.path()).is_empty());
     // A file where a folder should be.
     std::fs::write(dir.path().join("blocker"), b"").unwrap();
@@ -187,21 +139,14 @@ fn writer_errors_name_the_file() {
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();
-    assert!(
-        msg.starts_with("cannot write `") && msg.contains("blocker/mix.wav"),
-        "{msg}"
-    );
+    assert!(msg.starts_with("cannot write `") && msg.contains("blocker/mix.wav"), "{msg}");
 }
 
 #[test]
 fn clipping_saturates() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("hot.wav");
-    write_file(
-        &path,
-        spec(SampleFormat::I16, Container::Wav, Dither::None),
-        &[vec![1.5, -1.5], vec![1.0, -1.0]],
-    );
+    write_file(&path, spec(SampleFormat::I16, Container::Wav, Dither::None), &[vec![1.5, -1.5], vec![1.0, -1.0]]);
     let got = read_all(&path);
     assert_eq!(got[0], [32_767.0 / 32_768.0, -1.0]);
     assert_eq!(got[1], [32_767.0 / 32_768.0, -1.0]);
@@ -216,22 +161,11 @@ fn decode_speed() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = std::env::var_os("MIXC_IO_KEEP").map_or(tmp.path().to_path_buf(), Into::into);
     let n = 48_000 * 60;
-    let sig: Vec<Vec<f32>> = (0..2)
-        .map(|c| {
-            (0..n)
-                .map(|i| ((i * (c + 3) % 9973) as f32 / 9973.0 - 0.5) * 0.8)
-                .collect()
-        })
-        .collect();
-    for (name, container) in [
-        ("speed.wav", Container::Wav),
-        ("speed.flac", Container::Flac),
-    ] {
+    let sig: Vec<Vec<f32>> =
+        (0..2).map(|c| (0..n).map(|i| ((i * (c + 3) % 9973) as f32 / 9973.0 - 0.5) * 0.8).collect()).collect();
+    for (name, container) in [("speed.wav", Container::Wav), ("speed.flac", Container::Flac)] {
         let path = dir.join(name);
-        let s = EncodeSpec {
-            rate: 48_000,
-            ..spec(SampleFormat::I24, container, Dither::Tpdf)
-        };
+        let s = EncodeSpec { rate: 48_000, ..spec(SampleFormat::I24, container, Dither::Tpdf) };
         let t = std::time::Instant::now();
         write_file(&path, s, &sig);
         let written = t.elapsed().as_secs_f64();

@@ -121,10 +121,7 @@ fn sample_kind(fmt: &Fmt) -> Option<WavSample> {
 }
 
 fn io_err(path: &Path, e: std::io::Error) -> AudioError {
-    AudioError::Decode {
-        path: path.into(),
-        reason: format!("read error: {e}"),
-    }
+    AudioError::Decode { path: path.into(), reason: format!("read error: {e}") }
 }
 
 /// Parses the RIFF header. `Ok(None)` means "not a WAV this path handles" (not
@@ -159,18 +156,11 @@ pub(super) fn parse(file: &mut File, path: &Path) -> Result<Option<WavLayout>, A
         }
         // Chunks are word-aligned: odd sizes carry one pad byte.
         pos += size + (size & 1);
-        file.seek(SeekFrom::Start(pos))
-            .map_err(|e| io_err(path, e))?;
+        file.seek(SeekFrom::Start(pos)).map_err(|e| io_err(path, e))?;
     }
 }
 
-fn layout(
-    fmt: &Fmt,
-    path: &Path,
-    data_start: u64,
-    size: u64,
-    file_len: u64,
-) -> Result<Option<WavLayout>, AudioError> {
+fn layout(fmt: &Fmt, path: &Path, data_start: u64, size: u64, file_len: u64) -> Result<Option<WavLayout>, AudioError> {
     let Some(sample) = sample_kind(fmt) else {
         return Ok(None);
     };
@@ -183,11 +173,7 @@ fn layout(
     }
     let present = file_len.saturating_sub(data_start);
     // Streaming writers leave the size at 0 or 0xFFFFFFFF: the data runs to the end.
-    let size = if size == 0 || size == u64::from(u32::MAX) {
-        present
-    } else {
-        size
-    };
+    let size = if size == 0 || size == u64::from(u32::MAX) { present } else { size };
     if present < size {
         return Err(AudioError::Decode {
             path: path.into(),
@@ -219,8 +205,7 @@ pub(super) struct WavReader {
 
 impl WavReader {
     pub(super) fn new(mut file: File, layout: WavLayout, path: &Path) -> Result<Self, AudioError> {
-        file.seek(SeekFrom::Start(layout.data_start))
-            .map_err(|e| io_err(path, e))?;
+        file.seek(SeekFrom::Start(layout.data_start)).map_err(|e| io_err(path, e))?;
         Ok(WavReader {
             reader: BufReader::with_capacity(READ_BLOCK_BYTES, file),
             remaining: layout.frames,
@@ -240,15 +225,8 @@ impl WavReader {
             return Ok(0);
         }
         self.bytes.resize(n * frame_bytes, 0);
-        self.reader
-            .read_exact(&mut self.bytes)
-            .map_err(|e| io_err(&self.path, e))?;
-        convert(
-            self.layout.sample,
-            &self.bytes,
-            &mut out[..self.layout.channels],
-            n,
-        );
+        self.reader.read_exact(&mut self.bytes).map_err(|e| io_err(&self.path, e))?;
+        convert(self.layout.sample, &self.bytes, &mut out[..self.layout.channels], n);
         self.remaining -= n as u64;
         Ok(n)
     }
@@ -262,12 +240,10 @@ fn convert(kind: WavSample, bytes: &[u8], out: &mut [&mut [f32]], n: usize) {
     const S32: f32 = 1.0 / 2_147_483_648.0;
     match kind {
         WavSample::U8 => deinterleave::<1>(bytes, out, n, |b| (f32::from(b[0]) - 128.0) / 128.0),
-        WavSample::I16 => {
-            deinterleave::<2>(bytes, out, n, |b| f32::from(i16::from_le_bytes(b)) * S16)
+        WavSample::I16 => deinterleave::<2>(bytes, out, n, |b| f32::from(i16::from_le_bytes(b)) * S16),
+        WavSample::I24 => {
+            deinterleave::<3>(bytes, out, n, |b| (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 * S24)
         }
-        WavSample::I24 => deinterleave::<3>(bytes, out, n, |b| {
-            (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 * S24
-        }),
         WavSample::I32 => deinterleave::<4>(bytes, out, n, |b| i32::from_le_bytes(b) as f32 * S32),
         WavSample::F32 => deinterleave::<4>(bytes, out, n, f32::from_le_bytes),
         WavSample::F64 => deinterleave::<8>(bytes, out, n, |b| f64::from_le_bytes(b) as f32),
@@ -277,12 +253,7 @@ fn convert(kind: WavSample, bytes: &[u8], out: &mut [&mut [f32]], n: usize) {
 /// One loop per channel layout, so the compiler sees fixed strides and
 /// unrolls/vectorises; mono and stereo are all mixc reads.
 #[inline(always)]
-fn deinterleave<const W: usize>(
-    bytes: &[u8],
-    out: &mut [&mut [f32]],
-    n: usize,
-    conv: impl Fn([u8; W]) -> f32,
-) {
+fn deinterleave<const W: usize>(bytes: &[u8], out: &mut [&mut [f32]], n: usize, conv: impl Fn([u8; W]) -> f32) {
     let word = |b: &[u8]| -> [u8; W] { std::array::from_fn(|i| b[i]) };
     match out {
         [mono] => {
