@@ -6,6 +6,7 @@
 
 mod errors;
 mod expr;
+mod scan;
 
 use pest::iterators::Pair;
 use pest::Parser as _;
@@ -23,14 +24,18 @@ use super::ast::{
 #[grammar = "grammar/mix.pest"]
 struct MixParser;
 
-/// A step of the build; `Err` carries the diagnostic that ends the current item.
-type Built<T> = Result<T, Diagnostic>;
+/// A step of the build; `Err` carries the diagnostic that ends the current item
+/// (boxed: it is large and the `Ok` path is the common one).
+type Built<T> = Result<T, Box<Diagnostic>>;
 
 /// Parses one file. On failure returns every problem found: a grammar error
 /// stops at the first, but number and escape errors are collected per item.
 pub fn parse(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>> {
-    let mut pairs = MixParser::parse(Rule::file, text)
-        .map_err(|e| vec![errors::from_pest(file, text, &e)])?;
+    if let Some(at) = scan::Brackets::too_deep(text, MAX_NESTING) {
+        return Err(vec![too_deep(file, text, at)]);
+    }
+    let mut pairs =
+        MixParser::parse(Rule::file, text).map_err(|e| vec![errors::from_pest(file, text, &e)])?;
     let b = Builder { file };
     let mut items = Vec::new();
     let mut diags = Vec::new();
@@ -38,7 +43,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>> {
     for pair in pairs.next().into_iter().flat_map(children) {
         match b.item(pair) {
             Ok(item) => items.push(item),
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
     if diags.is_empty() {
@@ -46,6 +51,19 @@ pub fn parse(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>> {
     } else {
         Err(diags)
     }
+}
+
+/// Deeper bracket nesting than this is refused before parsing: pest and the
+/// builder recurse per level, and no real mix needs more than a handful.
+const MAX_NESTING: usize = 32;
+
+fn too_deep(file: FileId, text: &str, at: usize) -> Diagnostic {
+    let len = text[at..].chars().next().map_or(0, char::len_utf8);
+    let kind = ErrorKind::Other {
+        message: format!("brackets are nested more than {MAX_NESTING} deep"),
+        help: Some("split the value into `let` constants or chains".into()),
+    };
+    Diagnostic::new(kind, Span::new(file, at, at + len))
 }
 
 /// Builds AST nodes from pairs of one file.
@@ -85,14 +103,14 @@ impl Builder {
     }
 
     /// A grammar invariant did not hold: a bug in mixc, not in the user's file.
-    fn internal(&self, span: Span, what: &str) -> Diagnostic {
-        Diagnostic::new(
+    fn internal(&self, span: Span, what: &str) -> Box<Diagnostic> {
+        Box::new(Diagnostic::new(
             ErrorKind::Other {
                 message: format!("internal parser error: {what}"),
                 help: Some("this is a bug in mixc; please report it with the file".into()),
             },
             span,
-        )
+        ))
     }
 
     /// The next child, which the grammar guarantees is `rule`.
@@ -104,13 +122,20 @@ impl Builder {
     ) -> Built<Pair<'i, Rule>> {
         match it.next() {
             Some(p) if p.as_rule() == rule => Ok(p),
-            Some(p) => Err(self.internal(self.span(&p), &format!("expected {rule:?}, got {:?}", p.as_rule()))),
+            Some(p) => Err(self.internal(
+                self.span(&p),
+                &format!("expected {rule:?}, got {:?}", p.as_rule()),
+            )),
             None => Err(self.internal(parent, &format!("missing {rule:?}"))),
         }
     }
 
     /// The next child if it is `rule`.
-    fn take_if<'i>(&self, it: &mut std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>, rule: Rule) -> Option<Pair<'i, Rule>> {
+    fn take_if<'i>(
+        &self,
+        it: &mut std::iter::Peekable<impl Iterator<Item = Pair<'i, Rule>>>,
+        rule: Rule,
+    ) -> Option<Pair<'i, Rule>> {
         it.next_if(|p| p.as_rule() == rule)
     }
 
@@ -157,7 +182,12 @@ impl Builder {
             None => Vec::new(),
         };
         let body = self.expr(self.take(&mut it, Rule::expr, span)?)?;
-        Ok(ChainDef { name, params, body, span })
+        Ok(ChainDef {
+            name,
+            params,
+            body,
+            span,
+        })
     }
 
     fn param(&self, pair: Pair<'_, Rule>) -> Built<ChainParam> {
@@ -165,22 +195,35 @@ impl Builder {
         let mut it = children(pair);
         let name = self.ident(&self.take(&mut it, Rule::param_name, span)?);
         let default = it.next().map(|e| self.expr(e)).transpose()?;
-        Ok(ChainParam { name, default, span })
+        Ok(ChainParam {
+            name,
+            default,
+            span,
+        })
     }
 
     fn node_block(&self, pair: Pair<'_, Rule>) -> Built<NodeBlock> {
         let span = self.span(&pair);
         let mut it = children(pair).peekable();
-        let kw = it.next().ok_or_else(|| self.internal(span, "node without keyword"))?;
+        let kw = it
+            .next()
+            .ok_or_else(|| self.internal(span, "node without keyword"))?;
         let kind = match kw.as_rule() {
             Rule::kw_track => NodeKind::Track,
             Rule::kw_bus => NodeKind::Bus,
             _ => NodeKind::Master,
         };
         let kind = Spanned::new(kind, self.span(&kw));
-        let name = self.take_if(&mut it, Rule::node_name).map(|p| self.ident(&p));
+        let name = self
+            .take_if(&mut it, Rule::node_name)
+            .map(|p| self.ident(&p));
         let entries = self.block(self.take(&mut it, Rule::block, span)?)?;
-        Ok(NodeBlock { kind, name, entries, span })
+        Ok(NodeBlock {
+            kind,
+            name,
+            entries,
+            span,
+        })
     }
 
     fn block(&self, pair: Pair<'_, Rule>) -> Built<Vec<Entry>> {
@@ -205,10 +248,19 @@ impl Builder {
         let target = self.ident(&self.take(&mut it, Rule::send_target, span)?);
         let level = self.expr(self.take(&mut it, Rule::expr, span)?)?;
         let tap = self.take_if(&mut it, Rule::tap).map(|p| {
-            let tap = if p.as_str() == "pre" { SendTap::Pre } else { SendTap::Post };
+            let tap = if p.as_str() == "pre" {
+                SendTap::Pre
+            } else {
+                SendTap::Post
+            };
             Spanned::new(tap, self.span(&p))
         });
-        Ok(SendDecl { target, level, tap, span })
+        Ok(SendDecl {
+            target,
+            level,
+            tap,
+            span,
+        })
     }
 
     fn song(&self, pair: Pair<'_, Rule>) -> Built<SongDecl> {
@@ -219,7 +271,11 @@ impl Builder {
             Some(p) => self.settings(p)?,
             None => Vec::new(),
         };
-        Ok(SongDecl { path, settings, span })
+        Ok(SongDecl {
+            path,
+            settings,
+            span,
+        })
     }
 
     fn settings(&self, pair: Pair<'_, Rule>) -> Built<Vec<Setting>> {
@@ -244,7 +300,13 @@ impl Builder {
             Some(tol) => Some(self.tolerance(tol)?),
             None => None,
         };
-        Ok(Setting { key, op, value, tolerance, span })
+        Ok(Setting {
+            key,
+            op,
+            value,
+            tolerance,
+            span,
+        })
     }
 
     fn automate(&self, pair: Pair<'_, Rule>) -> Built<Automation> {
@@ -253,7 +315,11 @@ impl Builder {
         let path = self.take(&mut it, Rule::target_path, span)?;
         let target = children(path).map(|seg| self.ident(&seg)).collect();
         let points = it.map(|p| self.breakpoint(p)).collect::<Built<_>>()?;
-        Ok(Automation { target, points, span })
+        Ok(Automation {
+            target,
+            points,
+            span,
+        })
     }
 
     fn breakpoint(&self, pair: Pair<'_, Rule>) -> Built<Breakpoint> {
@@ -267,7 +333,12 @@ impl Builder {
         let position = atom()?;
         let value = atom()?;
         let curve = it.next().map(|p| self.ident(&p));
-        Ok(Breakpoint { position, value, curve, span })
+        Ok(Breakpoint {
+            position,
+            value,
+            curve,
+            span,
+        })
     }
 
     fn export(&self, pair: Pair<'_, Rule>) -> Built<ExportDecl> {
@@ -278,7 +349,11 @@ impl Builder {
             Some(p) => self.settings(p)?,
             None => Vec::new(),
         };
-        Ok(ExportDecl { path, settings, span })
+        Ok(ExportDecl {
+            path,
+            settings,
+            span,
+        })
     }
 
     fn check(&self, pair: Pair<'_, Rule>) -> Built<CheckBlock> {
@@ -293,6 +368,10 @@ impl Builder {
         let mut it = children(pair).skip(1);
         let title = self.string_lit(self.take(&mut it, Rule::string, span)?)?;
         let entries = self.block(self.take(&mut it, Rule::block, span)?)?;
-        Ok(AlbumDecl { title, entries, span })
+        Ok(AlbumDecl {
+            title,
+            entries,
+            span,
+        })
     }
 }

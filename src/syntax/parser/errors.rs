@@ -6,6 +6,7 @@
 
 use pest::error::{Error, ErrorVariant, InputLocation};
 
+use super::scan::Brackets;
 use super::Rule;
 use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::source::{FileId, Span};
@@ -34,12 +35,21 @@ fn phrase(rule: Rule) -> Option<(&'static str, Weight)> {
         Rule::rparen => ("`)`", Closer),
         Rule::rbracket => ("`]`", Closer),
         Rule::comma => ("`,`", Closer),
-        Rule::item => ("a statement such as `track NAME { ... }` or `key = value`", Needed),
-        Rule::entry | Rule::setting | Rule::setting_key => ("a setting such as `gain = -3dB`", Needed),
+        Rule::item | Rule::file => (
+            "a statement such as `track NAME { ... }` or `key = value`",
+            Needed,
+        ),
+        Rule::entry | Rule::setting | Rule::setting_key => {
+            ("a setting such as `gain = -3dB`", Needed)
+        }
         Rule::breakpoint => ("a breakpoint such as `500ms  -6dB`", Needed),
         Rule::expr | Rule::stage | Rule::arg | Rule::list | Rule::quantity => (VALUE, Needed),
-        Rule::bar_beat | Rule::fraction | Rule::name | Rule::call | Rule::labelled_call => (VALUE, Needed),
-        Rule::next_stage | Rule::callee | Rule::label => ("a processor such as `lowpass(4kHz)`", Needed),
+        Rule::bar_beat | Rule::fraction | Rule::name | Rule::call | Rule::labelled_call => {
+            (VALUE, Needed)
+        }
+        Rule::next_stage | Rule::callee | Rule::label => {
+            ("a processor such as `lowpass(4kHz)`", Needed)
+        }
         Rule::string => ("a string such as `\"file.wav\"`", Needed),
         Rule::str_close => ("a closing `\"`", Needed),
         Rule::eq | Rule::op => ("`=`", Needed),
@@ -88,7 +98,16 @@ fn expected_phrase(positives: &[Rule], at_eof: bool) -> String {
     // At the end of the file the real problem is whatever was left open.
     let closers = [Rule::rbrace, Rule::rparen, Rule::rbracket, Rule::str_close];
     if at_eof && positives.iter().any(|r| closers.contains(r)) {
-        found.retain(|(p, _)| closers.iter().filter_map(|r| phrase(*r)).any(|(c, _)| c == *p));
+        found.retain(|(p, _)| {
+            closers
+                .iter()
+                .filter_map(|r| phrase(*r))
+                .any(|(c, _)| c == *p)
+        });
+    }
+    // VALUE already offers a string as an example.
+    if found.iter().any(|(p, _)| *p == VALUE) {
+        found.retain(|(p, _)| !p.starts_with("a string"));
     }
     if found.iter().any(|(_, w)| *w != Weight::Optional) {
         found.retain(|(_, w)| *w != Weight::Optional);
@@ -126,7 +145,10 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
     } else if c == '"' {
         // The whole string, or to the end of the line if it never closes.
         rest[1..].find(['"', '\n']).map_or(rest.len(), |i| i + 2)
-    } else if ["->", "<=", ">=", "+-"].iter().any(|op| rest.starts_with(op)) {
+    } else if ["->", "<=", ">=", "+-"]
+        .iter()
+        .any(|op| rest.starts_with(op))
+    {
         2
     } else {
         c.len_utf8()
@@ -137,8 +159,12 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
 
 /// When a closer was expected, points at the bracket or quote it would close.
 fn add_opener_note(diag: Diagnostic, text: &str, pos: usize, positives: &[Rule]) -> Diagnostic {
-    let wanted = [(Rule::rbrace, '{'), (Rule::rparen, '('), (Rule::rbracket, '[')];
-    let open = unclosed(text, pos);
+    let wanted = [
+        (Rule::rbrace, '{'),
+        (Rule::rparen, '('),
+        (Rule::rbracket, '['),
+    ];
+    let open = Brackets::open_at(text, pos);
     if positives.contains(&Rule::str_close) {
         if let Some(&(at, _)) = open.last().filter(|(_, c)| *c == '"') {
             let span = Span::new(diag.span.file, at, at + 1);
@@ -155,38 +181,4 @@ fn add_opener_note(diag: Diagnostic, text: &str, pos: usize, positives: &[Rule])
         }
     }
     diag
-}
-
-/// The brackets (and a string quote) still open at `pos`, innermost last,
-/// skipping comments and string contents.
-fn unclosed(text: &str, pos: usize) -> Vec<(usize, char)> {
-    let mut stack: Vec<(usize, char)> = Vec::new();
-    let mut in_comment = false;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in text[..pos].char_indices() {
-        if in_comment {
-            in_comment = c != '\n';
-        } else if in_string {
-            if c == '\n' || (c == '"' && !escaped) {
-                in_string = false;
-                stack.pop();
-            }
-            escaped = c == '\\' && !escaped;
-        } else {
-            match c {
-                '#' => in_comment = true,
-                '"' => {
-                    in_string = true;
-                    stack.push((i, '"'));
-                }
-                '{' | '(' | '[' => stack.push((i, c)),
-                '}' | ')' | ']' => {
-                    stack.pop();
-                }
-                _ => {}
-            }
-        }
-    }
-    stack
 }

@@ -19,7 +19,10 @@ impl Builder {
                 return Ok(only);
             }
         }
-        Ok(Expr { kind: ExprKind::Chain(stages), span })
+        Ok(Expr {
+            kind: ExprKind::Chain(stages),
+            span,
+        })
     }
 
     /// A `stage` or `next_stage`: a (labelled) call or a plain value.
@@ -55,14 +58,24 @@ impl Builder {
         let args = children(args_pair)
             .map(|p| self.arg(p))
             .collect::<Built<_>>()?;
-        let call = Call { label, name, args, args_span };
-        Ok(Expr { kind: ExprKind::Call(call), span })
+        let call = Call {
+            label,
+            name,
+            args,
+            args_span,
+        };
+        Ok(Expr {
+            kind: ExprKind::Call(call),
+            span,
+        })
     }
 
     fn arg(&self, pair: Pair<'_, Rule>) -> Built<Arg> {
         let span = self.span(&pair);
         let mut it = children(pair).peekable();
-        let name = self.take_if(&mut it, Rule::arg_name).map(|p| self.ident(&p));
+        let name = self
+            .take_if(&mut it, Rule::arg_name)
+            .map(|p| self.ident(&p));
         let value = self.expr(self.take(&mut it, Rule::expr, span)?)?;
         Ok(Arg { name, value, span })
     }
@@ -71,7 +84,9 @@ impl Builder {
     pub(super) fn atom(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::list => ExprKind::List(children(pair).map(|p| self.expr(p)).collect::<Built<_>>()?),
+            Rule::list => {
+                ExprKind::List(children(pair).map(|p| self.expr(p)).collect::<Built<_>>()?)
+            }
             Rule::string => ExprKind::Str(self.string_lit(pair)?.node),
             Rule::bar_beat => self.bar_beat(pair)?,
             Rule::fraction => self.fraction(pair)?,
@@ -108,7 +123,11 @@ impl Builder {
         let den_pair = self.take(&mut it, Rule::uint, span)?;
         let den = self.uint(&den_pair)?;
         if den == 0 {
-            return Err(self.syntax("a note length such as `1/8`", "a zero denominator", self.span(&den_pair)));
+            return Err(self.syntax(
+                "a note length such as `1/8`",
+                "a zero denominator",
+                self.span(&den_pair),
+            ));
         }
         let modifier = match it.next().map(|m| m.as_str().to_string()) {
             Some(m) if m == "." => NoteModifier::Dotted,
@@ -126,37 +145,51 @@ impl Builder {
         let sign = self.take_if(&mut it, Rule::sign).map(|s| s.as_str() == "-");
         let rest: Vec<_> = it.collect();
         let (magnitude, unit) = match rest.first().map(|p| p.as_rule()) {
-            Some(Rule::inf) => (f64::INFINITY, rest.get(1).map_or(Unit::None, |u| unit_of(u.as_str()))),
+            Some(Rule::inf) => (
+                f64::INFINITY,
+                rest.get(1).map_or(Unit::None, |u| unit_of(u.as_str())),
+            ),
             _ => self.magnitude(&rest, written, span)?,
         };
-        let value = if sign == Some(true) { -magnitude } else { magnitude };
-        Ok(Quantity { value, unit, signed: sign.is_some() })
+        let value = if sign == Some(true) {
+            -magnitude
+        } else {
+            magnitude
+        };
+        Ok(Quantity {
+            value,
+            unit,
+            signed: sign.is_some(),
+        })
     }
 
     /// The number and unit of a quantity; several parts (`1m30s`) fold into seconds.
     fn magnitude(&self, parts: &[Pair<'_, Rule>], written: &str, span: Span) -> Built<(f64, Unit)> {
-        let mut numbers = Vec::new();
-        let mut units = Vec::new();
+        let mut pairs: Vec<(f64, Option<&str>)> = Vec::new();
         for p in parts {
-            match p.as_rule() {
-                Rule::number => numbers.push(self.number(p)?),
-                _ => units.push(p.as_str()),
+            match (p.as_rule(), pairs.last_mut()) {
+                (Rule::unit, Some((_, unit @ None))) => *unit = Some(p.as_str()),
+                _ => pairs.push((self.number(p)?, None)),
             }
         }
-        match (numbers.as_slice(), units.as_slice()) {
-            ([n], []) => Ok((*n, Unit::None)),
-            ([n], [u]) => Ok((*n, unit_of(u))),
-            _ => self.compound_time(&numbers, &units, written, span),
+        match pairs.as_slice() {
+            [(n, unit)] => Ok((*n, unit.map_or(Unit::None, unit_of))),
+            _ => self.compound_time(&pairs, written, span),
         }
     }
 
-    fn compound_time(&self, numbers: &[f64], units: &[&str], written: &str, span: Span) -> Built<(f64, Unit)> {
+    fn compound_time(
+        &self,
+        parts: &[(f64, Option<&str>)],
+        written: &str,
+        span: Span,
+    ) -> Built<(f64, Unit)> {
         let mut seconds = 0.0;
-        for (n, u) in numbers.iter().zip(units) {
-            let scale = match *u {
-                "m" => 60.0,
-                "s" => 1.0,
-                "ms" => 0.001,
+        for (n, unit) in parts {
+            let scale = match unit {
+                Some("m") => 60.0,
+                Some("s") => 1.0,
+                Some("ms") => 0.001,
                 _ => {
                     let found = format!("`{written}`");
                     return Err(self.syntax("a compound time such as `1m30s`", &found, span));
@@ -172,14 +205,23 @@ impl Builder {
         let text = pair.as_str();
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(self.syntax("a number no larger than about 1e308", &format!("`{text}`"), self.span(pair))),
+            _ => Err(self.syntax(
+                "a number no larger than about 1e308",
+                &format!("`{text}`"),
+                self.span(pair),
+            )),
         }
     }
 
     fn uint(&self, pair: &Pair<'_, Rule>) -> Built<u32> {
         let text = pair.as_str();
-        text.parse::<u32>()
-            .map_err(|_| self.syntax("a whole number below 4294967296", &format!("`{text}`"), self.span(pair)))
+        text.parse::<u32>().map_err(|_| {
+            self.syntax(
+                "a whole number below 4294967296",
+                &format!("`{text}`"),
+                self.span(pair),
+            )
+        })
     }
 
     /// A string literal with its escapes resolved; the span covers the quotes.
@@ -207,16 +249,19 @@ impl Builder {
         Ok(Spanned::new(out, span))
     }
 
-    fn bad_escape(&self, at: usize, escaped: Option<char>) -> Diagnostic {
+    fn bad_escape(&self, at: usize, escaped: Option<char>) -> Box<Diagnostic> {
         let len = 1 + escaped.map_or(0, char::len_utf8);
         let found = format!("`\\{}`", escaped.map(String::from).unwrap_or_default());
         let expected = "an escape such as `\\\"`, `\\\\`, `\\n` or `\\t`";
         self.syntax(expected, &found, Span::new(self.file, at, at + len))
     }
 
-    fn syntax(&self, expected: &str, found: &str, span: Span) -> Diagnostic {
-        let kind = ErrorKind::Syntax { expected: expected.to_string(), found: found.to_string() };
-        Diagnostic::new(kind, span)
+    fn syntax(&self, expected: &str, found: &str, span: Span) -> Box<Diagnostic> {
+        let kind = ErrorKind::Syntax {
+            expected: expected.to_string(),
+            found: found.to_string(),
+        };
+        Box::new(Diagnostic::new(kind, span))
     }
 }
 
