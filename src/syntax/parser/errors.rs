@@ -88,7 +88,10 @@ pub(super) fn from_pest(file: FileId, text: &str, err: &Error<Rule>) -> Diagnost
     let at_eof = pos >= text.len();
     let expected = expected_phrase(&positives, at_eof);
     let kind = ErrorKind::Syntax { expected, found };
-    let diag = Diagnostic::new(kind, Span::new(file, pos, pos + len));
+    // A caret past the last line is easy to miss (and miette may not draw
+    // it); at the end of the file, point just after the last thing written.
+    let shown = if at_eof { text.trim_end().len() } else { pos };
+    let diag = Diagnostic::new(kind, Span::new(file, shown, shown + len));
     add_opener_note(diag, text, pos, &positives)
 }
 

@@ -183,7 +183,8 @@ fn settings_operators_and_tolerance() {
 }
 
 /// A mistake, what the message expects and finds, and the text it points at
-/// (`""` for a zero-width span, used at the end of a line or file).
+/// as byte offsets; zero-width at the end of a line, or just after the last
+/// text when the file ended too soon.
 struct Bad {
     src: &'static str,
     expected: &'static str,
@@ -198,9 +199,9 @@ const BAD: &[Bad] = &[
     Bad { src: "gain = \n", expected: VALUE, found: "end of line", at: (7, 7) },
     Bad { src: "gain =", expected: VALUE, found: "end of file", at: (6, 6) },
     Bad { src: "track a {\n  gain =\n  pan = 0%\n}", expected: VALUE, found: "end of line", at: (18, 18) },
-    Bad { src: "track kick {\n  gain = -3dB\n", expected: "`}`", found: "end of file", at: (27, 27) },
+    Bad { src: "track kick {\n  gain = -3dB\n", expected: "`}`", found: "end of file", at: (26, 26) },
     Bad { src: "x = peak(60Hz, +3dB\ny = 1", expected: "`,` or `)`", found: "`y`", at: (20, 21) },
-    Bad { src: "x = [1, 2\n", expected: "`]`", found: "end of file", at: (10, 10) },
+    Bad { src: "x = [1, 2\n", expected: "`]`", found: "end of file", at: (9, 9) },
     Bad { src: "source = \"stems/kick.wav\n", expected: "a closing `\"`", found: "end of line", at: (24, 24) },
     Bad { src: "track { }", expected: "a name such as `kick`", found: "`{`", at: (6, 7) },
     Bad { src: "bus {}", expected: "a name such as `kick`", found: "`{`", at: (4, 5) },
@@ -285,4 +286,26 @@ fn nesting_too_deep_is_an_error_not_a_crash() {
     let diags = parse(FILE, &src).expect_err("too deep");
     assert_eq!(diags[0].span.start, 4 + 32);
     assert!(parse(FILE, &format!("x = {}1{}", "f(".repeat(30), ")".repeat(30))).is_ok());
+}
+
+#[test]
+fn rendered_error_shows_both_ends_of_an_unclosed_block() {
+    use crate::diagnostic::Report;
+    use crate::source::SourceMap;
+    let src = "track kick {\n  gain = -3dB\n";
+    let mut sources = SourceMap::new();
+    let id = sources.add("song.mix", "song.mix", src);
+    let diagnostics = parse(id, src).expect_err("unclosed");
+    let text = Report {
+        sources,
+        diagnostics,
+    }
+    .render_plain(80);
+    for want in [
+        "syntax error: expected `}`, found end of file",
+        "this `{` is not closed",
+        "╰── expected `}`",
+    ] {
+        assert!(text.contains(want), "{want:?} missing from:\n{text}");
+    }
 }
