@@ -4,3 +4,6 @@ pub mod ast;
 pub mod parser;
 
 pub use parser::parse;
+
+#[cfg(test)]
+mod tests;
