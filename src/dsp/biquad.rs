@@ -5,28 +5,24 @@
 //! 48 kHz has poles within 3e-3 of z = 1, where f32 state would add noise and
 //! move the corner. Samples stay f32 at the edges.
 //!
-//! Speed: two channels share one pass, as the two lanes of a `[f64; 2]` that
-//! the compiler maps onto one SSE2 register. DF-I keeps the per-sample
-//! dependency chain to one multiply and one subtract (TDF-II needs an extra
-//! add), and in a cascade the stages of one sample are independent of the
-//! next sample's earlier stages, so the CPU overlaps their chains. Stages run
-//! in groups of up to [`GROUP`] with state in registers; between groups the
-//! signal stays f64 in a scratch buffer allocated by `prepare`.
+//! Speed: two channels share one pass, as the two lanes of one SSE2 register,
+//! and up to four stages run in one pass with their state in registers (see
+//! [`super::biquad_kernel`]). Longer cascades keep the signal in f64 between
+//! groups of stages, in a scratch buffer allocated by `prepare`.
 
+use super::biquad_kernel::{run_group, Frames, History, Mono, Stereo, GROUP};
+use super::lanes::F64x2;
 pub use super::rbj::{coefficients, BiquadSpec, Coeffs, FilterKind, Shape};
-use super::{flush, to_output, Processor};
-
-/// Two lanes: the two channels of a pair, processed in step.
-type Lanes = [f64; 2];
-
-/// Most stages kept in registers at once; more would spill on x86-64's 16
-/// vector registers (each stage holds two history pairs plus coefficients).
-const GROUP: usize = 4;
+use super::{flush, Processor};
 
 /// Filter state is flushed of near-denormal values every this many frames,
 /// counted from time zero, so the result does not depend on block lengths.
 /// Between flushes a value at the floor cannot decay into the denormal range.
 const FLUSH_PERIOD: u64 = 64;
+
+/// Largest scratch buffer, in frames: long blocks are processed in pieces of
+/// this size so the f64 copy (16 bytes a frame) stays in the L1/L2 cache.
+const SCRATCH_FRAMES: usize = 1024;
 
 /// One stage: its design (a spec needs the rate, raw coefficients do not).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -56,8 +52,8 @@ pub struct BiquadCascade {
     /// history, then each stage's output history, each `[z⁻¹, z⁻²]`. A group
     /// keeps its own copy of its input history because the previous group has
     /// already run to the end of the segment when this one starts.
-    history: Vec<Vec<[Lanes; 2]>>,
-    scratch: Vec<Lanes>,
+    history: Vec<Vec<History>>,
+    scratch: Vec<F64x2>,
     rate: f64,
     frame: u64,
 }
@@ -114,18 +110,49 @@ impl BiquadCascade {
         true
     }
 
-    /// Runs every stage over one channel pair's block in `scratch[..len]`.
-    fn run_pair(&mut self, pair: usize, len: usize) {
+    /// Runs the cascade over one channel pair. Up to [`GROUP`] stages run
+    /// straight on the f32 channels; longer cascades go through the f64
+    /// scratch so the signal is rounded to f32 only once, at the end.
+    fn run_frames<F: Frames + ?Sized>(&mut self, pair: usize, io: &mut F) {
+        let len = io.len();
+        if self.coeffs.is_empty() {
+            // Still round through `to_output`: no denormal leaves a processor.
+            (0..len).for_each(|i| io.set(i, io.get(i)));
+        } else if self.coeffs.len() <= GROUP {
+            self.run_pair(pair, io, self.frame);
+        } else {
+            let mut scratch = std::mem::take(&mut self.scratch);
+            let size = scratch.len().max(1);
+            for start in (0..len).step_by(size) {
+                let piece = &mut scratch[..(len - start).min(size)];
+                piece
+                    .iter_mut()
+                    .enumerate()
+                    .for_each(|(i, v)| *v = io.get(start + i));
+                self.run_pair(pair, piece, self.frame + start as u64);
+                piece
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, v)| io.set(start + i, *v));
+            }
+            self.scratch = scratch;
+        }
+    }
+
+    /// Runs every stage over `frames`, whose first frame is `frame` frames
+    /// from time zero. Cuts the work at absolute multiples of [`FLUSH_PERIOD`]
+    /// to flush the state there, whatever the block boundaries.
+    fn run_pair<F: Frames + ?Sized>(&mut self, pair: usize, frames: &mut F, mut frame: u64) {
+        let len = frames.len();
+        let history = &mut self.history[pair];
         let mut start = 0;
-        let mut frame = self.frame;
         while start < len {
             let to_flush = FLUSH_PERIOD - frame % FLUSH_PERIOD;
             let end = len.min(start + to_flush as usize);
-            let buf = &mut self.scratch[start..end];
-            let history = &mut self.history[pair];
             for (g, coeffs) in self.coeffs.chunks(GROUP).enumerate() {
                 let first = g * (GROUP + 1);
-                run_group(coeffs, &mut history[first..=first + coeffs.len()], buf);
+                let hist = &mut history[first..=first + coeffs.len()];
+                run_group(coeffs, hist, frames, start, end);
             }
             frame += (end - start) as u64;
             if frame % FLUSH_PERIOD == 0 {
@@ -136,53 +163,9 @@ impl BiquadCascade {
     }
 }
 
-/// Dispatches to the register-resident kernel for this group's stage count.
-fn run_group(coeffs: &[Coeffs], hist: &mut [[Lanes; 2]], buf: &mut [Lanes]) {
-    match coeffs.len() {
-        1 => run_stages::<1>(coeffs, hist, buf),
-        2 => run_stages::<2>(coeffs, hist, buf),
-        3 => run_stages::<3>(coeffs, hist, buf),
-        _ => run_stages::<GROUP>(coeffs, hist, buf),
-    }
-}
-
-/// The DF-I kernel for `N` stages. `hist[0]` is the input history, `hist[k+1]`
-/// stage k's output history, which is also stage k+1's input history.
-#[inline(always)]
-fn run_stages<const N: usize>(coeffs: &[Coeffs], hist: &mut [[Lanes; 2]], buf: &mut [Lanes]) {
-    let c: [Coeffs; N] = std::array::from_fn(|k| coeffs[k]);
-    let mut xin = hist[0];
-    let mut ys: [[Lanes; 2]; N] = std::array::from_fn(|k| hist[k + 1]);
-    for sample in buf.iter_mut() {
-        let mut x = *sample;
-        let mut xh = xin;
-        xin = [x, xin[0]];
-        for k in 0..N {
-            let yh = ys[k];
-            let y = stage(&c[k], x, xh, yh);
-            ys[k] = [y, yh[0]];
-            xh = yh;
-            x = y;
-        }
-        *sample = x;
-    }
-    hist[0] = xin;
-    hist[1..=N].copy_from_slice(&ys);
-}
-
-/// One DF-I step on both lanes. The terms not involving y[n−1] are summed
-/// first so the loop-carried chain is a single multiply and subtract.
-#[inline(always)]
-fn stage(c: &Coeffs, x: Lanes, xh: [Lanes; 2], yh: [Lanes; 2]) -> Lanes {
-    std::array::from_fn(|i| {
-        let ff = c.b0 * x[i] + c.b1 * xh[0][i] + (c.b2 * xh[1][i] - c.a2 * yh[1][i]);
-        ff - c.a1 * yh[0][i]
-    })
-}
-
-fn flush_history(history: &mut [[Lanes; 2]]) {
-    for v in history.iter_mut().flatten().flatten() {
-        *v = flush(*v);
+fn flush_history(history: &mut [History]) {
+    for v in history.iter_mut().flatten() {
+        *v = v.map(flush);
     }
 }
 
@@ -192,36 +175,27 @@ impl Processor for BiquadCascade {
         self.coeffs = self.designs.iter().map(|d| d.coeffs(rate)).collect();
         let pairs = channels.div_ceil(2);
         let groups = self.designs.len().div_ceil(GROUP);
-        self.history = vec![vec![[[0.0; 2]; 2]; self.designs.len() + groups]; pairs];
-        self.scratch = vec![[0.0; 2]; max_block.max(1)];
+        let zero = [F64x2::zero(); 2];
+        self.history = vec![vec![zero; self.designs.len() + groups]; pairs];
+        self.scratch = vec![F64x2::zero(); max_block.clamp(1, SCRATCH_FRAMES)];
         self.frame = 0;
     }
 
     fn process(&mut self, audio: &mut [&mut [f32]], _key: Option<&[&[f32]]>) {
-        // An empty cascade still runs the load and store, which flush
-        // denormal input like every other processor.
-        if self.scratch.is_empty() {
-            return;
-        }
         let frames = audio.first().map_or(0, |ch| ch.len());
-        // Blocks longer than `max_block` break the contract; they are cut into
-        // scratch-sized pieces rather than panicking.
-        let mut done = 0;
-        while done < frames {
-            let len = (frames - done).min(self.scratch.len());
-            for (pair, chans) in audio.chunks_mut(2).enumerate().take(self.history.len()) {
-                load_pair(chans, done, &mut self.scratch[..len]);
-                self.run_pair(pair, len);
-                store_pair(&self.scratch[..len], chans, done);
+        for (pair, chans) in audio.chunks_mut(2).enumerate().take(self.history.len()) {
+            match chans {
+                [l, r] => self.run_frames(pair, &mut Stereo { l, r }),
+                [m] => self.run_frames(pair, &mut Mono(m)),
+                _ => {}
             }
-            self.frame += len as u64;
-            done += len;
         }
+        self.frame += frames as u64;
     }
 
     fn reset(&mut self) {
         for v in self.history.iter_mut().flatten() {
-            *v = [[0.0; 2]; 2];
+            *v = [F64x2::zero(); 2];
         }
         self.frame = 0;
     }
@@ -230,46 +204,6 @@ impl Processor for BiquadCascade {
         self.coeffs
             .iter()
             .fold(0usize, |t, c| t.saturating_add(c.tail_frames()))
-    }
-}
-
-/// Interleaves one channel pair (or a lone channel, with a silent second lane)
-/// into f64 lanes.
-fn load_pair(chans: &[&mut [f32]], offset: usize, dst: &mut [Lanes]) {
-    let len = dst.len();
-    match chans {
-        [l, r] => {
-            let (l, r) = (&l[offset..offset + len], &r[offset..offset + len]);
-            for ((d, &a), &b) in dst.iter_mut().zip(l).zip(r) {
-                *d = [a as f64, b as f64];
-            }
-        }
-        [m] => {
-            for (d, &a) in dst.iter_mut().zip(&m[offset..offset + len]) {
-                *d = [a as f64, 0.0];
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Writes lanes back to the pair's f32 channels (see [`to_output`]).
-fn store_pair(src: &[Lanes], chans: &mut [&mut [f32]], offset: usize) {
-    let len = src.len();
-    match chans {
-        [l, r] => {
-            let (l, r) = (&mut l[offset..offset + len], &mut r[offset..offset + len]);
-            for ((s, a), b) in src.iter().zip(l.iter_mut()).zip(r.iter_mut()) {
-                *a = to_output(s[0]);
-                *b = to_output(s[1]);
-            }
-        }
-        [m] => {
-            for (s, a) in src.iter().zip(m[offset..offset + len].iter_mut()) {
-                *a = to_output(s[0]);
-            }
-        }
-        _ => {}
     }
 }
 

@@ -1,11 +1,13 @@
 //! Signal processors: the [`Processor`] contract and one family per file.
 
 pub mod biquad;
+mod biquad_kernel;
 #[cfg(test)]
 mod biquad_tests;
 #[cfg(test)]
 pub(crate) mod contract;
 pub mod gain;
+mod lanes;
 pub mod pan;
 pub mod rbj;
 
@@ -25,7 +27,7 @@ pub fn flush(x: f64) -> f64 {
 
 /// Smallest magnitude an output sample may have without being zero:
 /// `f32::MIN_POSITIVE`, the smallest normal `f32`.
-const OUTPUT_FLOOR: f64 = f32::MIN_POSITIVE as f64;
+pub(crate) const OUTPUT_FLOOR: f64 = f32::MIN_POSITIVE as f64;
 
 /// Rounds an internal `f64` sample to the `f32` a processor outputs.
 ///
