@@ -7,7 +7,7 @@
 //!
 //! Speed: two channels share one pass, as the two lanes of one SSE2 register,
 //! and up to four stages run in one pass with their state in registers (see
-//! [`super::biquad_kernel`]). Longer cascades keep the signal in f64 between
+//! `biquad_kernel.rs`). Longer cascades keep the signal in f64 between
 //! groups of stages, in a scratch buffer allocated by `prepare`.
 
 use super::biquad_kernel::{run_group, Frames, History, Mono, Stereo, GROUP};

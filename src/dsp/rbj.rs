@@ -200,14 +200,18 @@ impl Coeffs {
     /// Frames after the input stops until the output stays below −90 dBFS,
     /// for any input that stayed within ±1 (full scale).
     ///
-    /// Once the input is silent the output is y[n] = Σ h[n + j]·x[−j] over past
-    /// inputs, so |y[n]| ≤ Σ_{j≥n} |h[j]|: the tail sum of the impulse
+    /// Once the input is silent the output is `y[n] = Σ h[n + j]·x[−j]` over
+    /// past inputs, so `|y[n]| ≤ Σ_{j≥n} |h[j]|`: the tail sum of the impulse
     /// response, which this bounds from the pole radius r. For j ≥ 1, h is a
-    /// free (input-less) solution of the recursion, h[j] = h[2]·u[j−1] −
-    /// a2·h[1]·u[j−2] with u the fundamental solution (u[0] = 0, u[1] = 1), and
-    /// |u[m]| ≤ min(m, 1/|sin θ|)·r^(m−1) (θ the pole angle; no cap for real
-    /// poles). No division by the pole distance appears, so double and
-    /// near-double poles (Q ≈ 0.5) are bounded too.
+    /// free (input-less) solution of the recursion,
+    /// `h[j] = h[2]·u[j−1] − a2·h[1]·u[j−2]` with u the fundamental solution
+    /// (`u[0] = 0`, `u[1] = 1`), and `|u[m]| ≤ min(m, 1/|sin θ|)·r^(m−1)` (θ the
+    /// pole angle; no cap for real poles). No division by the pole distance
+    /// appears, so double and near-double poles (Q ≈ 0.5) are bounded too.
+    ///
+    /// In a [`BiquadCascade`](super::biquad::BiquadCascade) the stages' tails
+    /// are summed: a good estimate, not a strict bound, when a boosting stage
+    /// pushes the signal between stages above full scale.
     pub fn tail_frames(&self) -> usize {
         const THRESHOLD: f64 = 3.162_277_660_168_379_5e-5; // −90 dB
         let h0 = self.b0;
