@@ -1,8 +1,15 @@
 //! Signal processors: the [`Processor`] contract and one family per file.
 
 pub mod biquad;
+mod biquad_kernel;
+#[cfg(test)]
+mod biquad_tests;
+#[cfg(test)]
+pub(crate) mod contract;
 pub mod gain;
+mod lanes;
 pub mod pan;
+pub mod rbj;
 
 /// Denormal-safe floor for recursive state: values below this are flushed to
 /// zero so decaying filters and envelopes never enter the slow denormal range.
@@ -15,6 +22,25 @@ pub fn flush(x: f64) -> f64 {
         0.0
     } else {
         x
+    }
+}
+
+/// Smallest magnitude an output sample may have without being zero:
+/// `f32::MIN_POSITIVE`, the smallest normal `f32`.
+pub(crate) const OUTPUT_FLOOR: f64 = f32::MIN_POSITIVE as f64;
+
+/// Rounds an internal `f64` sample to the `f32` a processor outputs.
+///
+/// Saturates at ±`f32::MAX`, so a huge but finite input pushed up by a gain or
+/// a resonance never becomes infinity, and flushes results below the smallest
+/// normal `f32` to zero, so no denormal leaves a processor.
+#[inline(always)]
+pub fn to_output(y: f64) -> f32 {
+    let y = y.clamp(-(f32::MAX as f64), f32::MAX as f64);
+    if y.abs() < OUTPUT_FLOOR {
+        0.0
+    } else {
+        y as f32
     }
 }
 

@@ -15,9 +15,8 @@ use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::source::{FileId, Span};
 
 use super::ast::{
-    AlbumDecl, Automation, Breakpoint, ChainDef, ChainParam, CheckBlock, CompareOp, Entry,
-    ExportDecl, Ident, Item, LetDecl, Module, NodeBlock, NodeKind, SendDecl, SendTap, Setting,
-    SongDecl, Spanned,
+    AlbumDecl, Automation, Breakpoint, ChainDef, ChainParam, CheckBlock, CompareOp, Entry, ExportDecl, Ident, Item,
+    LetDecl, Module, NodeBlock, NodeKind, SendDecl, SendTap, Setting, SongDecl, Spanned,
 };
 
 #[derive(pest_derive::Parser)]
@@ -34,8 +33,7 @@ pub fn parse(file: FileId, text: &str) -> Result<Module, Vec<Diagnostic>> {
     if let Some(at) = scan::Brackets::too_deep(text, MAX_NESTING) {
         return Err(vec![too_deep(file, text, at)]);
     }
-    let mut pairs =
-        MixParser::parse(Rule::file, text).map_err(|e| vec![errors::from_pest(file, text, &e)])?;
+    let mut pairs = MixParser::parse(Rule::file, text).map_err(|e| vec![errors::from_pest(file, text, &e)])?;
     let b = Builder { file };
     let mut items = Vec::new();
     let mut diags = Vec::new();
@@ -122,10 +120,7 @@ impl Builder {
     ) -> Built<Pair<'i, Rule>> {
         match it.next() {
             Some(p) if p.as_rule() == rule => Ok(p),
-            Some(p) => Err(self.internal(
-                self.span(&p),
-                &format!("expected {rule:?}, got {:?}", p.as_rule()),
-            )),
+            Some(p) => Err(self.internal(self.span(&p), &format!("expected {rule:?}, got {:?}", p.as_rule()))),
             None => Err(self.internal(parent, &format!("missing {rule:?}"))),
         }
     }
@@ -141,9 +136,7 @@ impl Builder {
 
     fn item(&self, pair: Pair<'_, Rule>) -> Built<Item> {
         let span = self.span(&pair);
-        let inner = children(pair)
-            .next()
-            .ok_or_else(|| self.internal(span, "empty item"))?;
+        let inner = children(pair).next().ok_or_else(|| self.internal(span, "empty item"))?;
         Ok(match inner.as_rule() {
             Rule::import => Item::Import(self.import(inner)?),
             Rule::let_decl => Item::Let(self.let_decl(inner)?),
@@ -182,12 +175,7 @@ impl Builder {
             None => Vec::new(),
         };
         let body = self.expr(self.take(&mut it, Rule::expr, span)?)?;
-        Ok(ChainDef {
-            name,
-            params,
-            body,
-            span,
-        })
+        Ok(ChainDef { name, params, body, span })
     }
 
     fn param(&self, pair: Pair<'_, Rule>) -> Built<ChainParam> {
@@ -195,35 +183,22 @@ impl Builder {
         let mut it = children(pair);
         let name = self.ident(&self.take(&mut it, Rule::param_name, span)?);
         let default = it.next().map(|e| self.expr(e)).transpose()?;
-        Ok(ChainParam {
-            name,
-            default,
-            span,
-        })
+        Ok(ChainParam { name, default, span })
     }
 
     fn node_block(&self, pair: Pair<'_, Rule>) -> Built<NodeBlock> {
         let span = self.span(&pair);
         let mut it = children(pair).peekable();
-        let kw = it
-            .next()
-            .ok_or_else(|| self.internal(span, "node without keyword"))?;
+        let kw = it.next().ok_or_else(|| self.internal(span, "node without keyword"))?;
         let kind = match kw.as_rule() {
             Rule::kw_track => NodeKind::Track,
             Rule::kw_bus => NodeKind::Bus,
             _ => NodeKind::Master,
         };
         let kind = Spanned::new(kind, self.span(&kw));
-        let name = self
-            .take_if(&mut it, Rule::node_name)
-            .map(|p| self.ident(&p));
+        let name = self.take_if(&mut it, Rule::node_name).map(|p| self.ident(&p));
         let entries = self.block(self.take(&mut it, Rule::block, span)?)?;
-        Ok(NodeBlock {
-            kind,
-            name,
-            entries,
-            span,
-        })
+        Ok(NodeBlock { kind, name, entries, span })
     }
 
     fn block(&self, pair: Pair<'_, Rule>) -> Built<Vec<Entry>> {
@@ -232,9 +207,7 @@ impl Builder {
 
     fn entry(&self, pair: Pair<'_, Rule>) -> Built<Entry> {
         let span = self.span(&pair);
-        let inner = children(pair)
-            .next()
-            .ok_or_else(|| self.internal(span, "empty entry"))?;
+        let inner = children(pair).next().ok_or_else(|| self.internal(span, "empty entry"))?;
         Ok(match inner.as_rule() {
             Rule::send => Entry::Send(self.send(inner)?),
             Rule::song => Entry::Song(self.song(inner)?),
@@ -248,19 +221,10 @@ impl Builder {
         let target = self.ident(&self.take(&mut it, Rule::send_target, span)?);
         let level = self.expr(self.take(&mut it, Rule::expr, span)?)?;
         let tap = self.take_if(&mut it, Rule::tap).map(|p| {
-            let tap = if p.as_str() == "pre" {
-                SendTap::Pre
-            } else {
-                SendTap::Post
-            };
+            let tap = if p.as_str() == "pre" { SendTap::Pre } else { SendTap::Post };
             Spanned::new(tap, self.span(&p))
         });
-        Ok(SendDecl {
-            target,
-            level,
-            tap,
-            span,
-        })
+        Ok(SendDecl { target, level, tap, span })
     }
 
     fn song(&self, pair: Pair<'_, Rule>) -> Built<SongDecl> {
@@ -271,11 +235,7 @@ impl Builder {
             Some(p) => self.settings(p)?,
             None => Vec::new(),
         };
-        Ok(SongDecl {
-            path,
-            settings,
-            span,
-        })
+        Ok(SongDecl { path, settings, span })
     }
 
     fn settings(&self, pair: Pair<'_, Rule>) -> Built<Vec<Setting>> {
@@ -300,13 +260,7 @@ impl Builder {
             Some(tol) => Some(self.tolerance(tol)?),
             None => None,
         };
-        Ok(Setting {
-            key,
-            op,
-            value,
-            tolerance,
-            span,
-        })
+        Ok(Setting { key, op, value, tolerance, span })
     }
 
     fn automate(&self, pair: Pair<'_, Rule>) -> Built<Automation> {
@@ -315,30 +269,18 @@ impl Builder {
         let path = self.take(&mut it, Rule::target_path, span)?;
         let target = children(path).map(|seg| self.ident(&seg)).collect();
         let points = it.map(|p| self.breakpoint(p)).collect::<Built<_>>()?;
-        Ok(Automation {
-            target,
-            points,
-            span,
-        })
+        Ok(Automation { target, points, span })
     }
 
     fn breakpoint(&self, pair: Pair<'_, Rule>) -> Built<Breakpoint> {
         let span = self.span(&pair);
         let mut it = children(pair);
-        let mut atom = || {
-            it.next()
-                .ok_or_else(|| self.internal(span, "breakpoint too short"))
-                .and_then(|p| self.atom(p))
-        };
+        let mut atom =
+            || it.next().ok_or_else(|| self.internal(span, "breakpoint too short")).and_then(|p| self.atom(p));
         let position = atom()?;
         let value = atom()?;
         let curve = it.next().map(|p| self.ident(&p));
-        Ok(Breakpoint {
-            position,
-            value,
-            curve,
-            span,
-        })
+        Ok(Breakpoint { position, value, curve, span })
     }
 
     fn export(&self, pair: Pair<'_, Rule>) -> Built<ExportDecl> {
@@ -349,11 +291,7 @@ impl Builder {
             Some(p) => self.settings(p)?,
             None => Vec::new(),
         };
-        Ok(ExportDecl {
-            path,
-            settings,
-            span,
-        })
+        Ok(ExportDecl { path, settings, span })
     }
 
     fn check(&self, pair: Pair<'_, Rule>) -> Built<CheckBlock> {
@@ -368,10 +306,6 @@ impl Builder {
         let mut it = children(pair).skip(1);
         let title = self.string_lit(self.take(&mut it, Rule::string, span)?)?;
         let entries = self.block(self.take(&mut it, Rule::block, span)?)?;
-        Ok(AlbumDecl {
-            title,
-            entries,
-            span,
-        })
+        Ok(AlbumDecl { title, entries, span })
     }
 }

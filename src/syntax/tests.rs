@@ -63,11 +63,7 @@ fn entry_setting<'m>(entries: &'m [Entry], key: &str) -> &'m Setting {
 }
 
 fn qty(value: f64, unit: Unit, signed: bool) -> ExprKind {
-    ExprKind::Quantity(Quantity {
-        value,
-        unit,
-        signed,
-    })
+    ExprKind::Quantity(Quantity { value, unit, signed })
 }
 
 #[test]
@@ -101,9 +97,8 @@ fn song_items_in_order() {
         })
         .collect();
     let expected = [
-        "import", "import", "setting", "setting", "setting", "setting", "let", "node", "node",
-        "node", "node", "automate", "node", "node", "node", "node", "export", "export", "export",
-        "check",
+        "import", "import", "setting", "setting", "setting", "setting", "let", "node", "node", "node", "node",
+        "automate", "node", "node", "node", "node", "export", "export", "export", "check",
     ];
     assert_eq!(kinds, expected);
 }
@@ -115,23 +110,12 @@ fn song_kick_track() {
     assert_eq!(kick.kind.node, NodeKind::Track);
     assert_eq!(kick.entries.len(), 5);
     let chain = &entry_setting(&kick.entries, "chain").value;
-    let ExprKind::Chain(stages) = &chain.kind else {
-        panic!("kick chain is a chain: {chain:?}")
-    };
-    assert_eq!(
-        stages.len(),
-        3,
-        "the chain continues on the line starting with `->`"
-    );
-    let ExprKind::Call(peak) = &stages[1].kind else {
-        panic!("peak is a call")
-    };
+    let ExprKind::Chain(stages) = &chain.kind else { panic!("kick chain is a chain: {chain:?}") };
+    assert_eq!(stages.len(), 3, "the chain continues on the line starting with `->`");
+    let ExprKind::Call(peak) = &stages[1].kind else { panic!("peak is a call") };
     assert_eq!(peak.name.node, "peak");
     assert_eq!(peak.args[1].value.kind, qty(3.0, Unit::Db, true));
-    assert_eq!(
-        peak.args[2].name.as_ref().map(|n| n.node.as_str()),
-        Some("q")
-    );
+    assert_eq!(peak.args[2].name.as_ref().map(|n| n.node.as_str()), Some("q"));
     let pan = entry_setting(&kick.entries, "pan");
     assert_eq!(pan.value.kind, qty(0.0, Unit::Percent, false));
     let out = entry_setting(&kick.entries, "out");
@@ -146,14 +130,8 @@ fn song_one_line_track_and_sends() {
     assert_eq!(snare.entries.len(), 2);
     let source = entry_setting(&snare.entries, "source");
     assert_eq!(source.value.kind, ExprKind::Str("stems/snare.flac".into()));
-    assert_eq!(
-        &text[source.value.span.start..source.value.span.end],
-        "\"stems/snare.flac\""
-    );
-    assert_eq!(
-        &text[source.span.start..source.span.end],
-        "source = \"stems/snare.flac\""
-    );
+    assert_eq!(&text[source.value.span.start..source.value.span.end], "\"stems/snare.flac\"");
+    assert_eq!(&text[source.span.start..source.span.end], "source = \"stems/snare.flac\"");
 
     let vox = node(&m, "vox");
     let sends: Vec<&SendDecl> = vox
@@ -188,22 +166,10 @@ fn song_automation() {
     assert_eq!(path, ["vox", "gain"]);
     assert_eq!(auto.points.len(), 4);
     assert_eq!(auto.points[0].position.kind, qty(0.0, Unit::S, false));
-    assert_eq!(
-        auto.points[0].value.kind,
-        qty(f64::NEG_INFINITY, Unit::Db, true)
-    );
+    assert_eq!(auto.points[0].value.kind, qty(f64::NEG_INFINITY, Unit::Db, true));
     assert_eq!(auto.points[1].position.kind, qty(500.0, Unit::Ms, false));
-    assert_eq!(
-        auto.points[2].position.kind,
-        ExprKind::BarBeat {
-            bar: 17.0,
-            beat: 1.0
-        }
-    );
-    assert_eq!(
-        auto.points[3].curve.as_ref().map(|c| c.node.as_str()),
-        Some("smooth")
-    );
+    assert_eq!(auto.points[2].position.kind, ExprKind::BarBeat { bar: 17.0, beat: 1.0 });
+    assert_eq!(auto.points[3].curve.as_ref().map(|c| c.node.as_str()), Some("smooth"));
     assert!(auto.points[..3].iter().all(|p| p.curve.is_none()));
 }
 
@@ -233,14 +199,8 @@ fn song_master_exports_and_check() {
     assert_eq!(exports.len(), 3);
     assert!(exports[0].settings.is_empty());
     assert_eq!(exports[1].settings.len(), 3);
-    assert_eq!(
-        exports[1].settings[0].value.kind,
-        qty(44.1, Unit::KHz, false)
-    );
-    assert_eq!(
-        exports[1].settings[2].value.kind,
-        ExprKind::Name("tpdf".into())
-    );
+    assert_eq!(exports[1].settings[0].value.kind, qty(44.1, Unit::KHz, false));
+    assert_eq!(exports[1].settings[2].value.kind, ExprKind::Name("tpdf".into()));
 
     let check = m.items.iter().find_map(|i| match i {
         Item::Check(c) => Some(c),
@@ -257,32 +217,21 @@ fn song_master_exports_and_check() {
 #[test]
 fn vocal_chain_definition() {
     let m = example("vocal_chain.mix");
-    let [Item::Chain(def)] = m.items.as_slice() else {
-        panic!("one chain: {:?}", m.items)
-    };
+    let [Item::Chain(def)] = m.items.as_slice() else { panic!("one chain: {:?}", m.items) };
     assert_eq!(def.name.node, "vocal");
     let params: Vec<&str> = def.params.iter().map(|p| p.name.node.as_str()).collect();
     assert_eq!(params, ["presence", "air"]);
-    assert_eq!(
-        def.params[0].default.as_ref().map(|d| &d.kind),
-        Some(&qty(1.5, Unit::Db, true))
-    );
-    let ExprKind::Chain(stages) = &def.body.kind else {
-        panic!("body is a chain")
-    };
+    assert_eq!(def.params[0].default.as_ref().map(|d| &d.kind), Some(&qty(1.5, Unit::Db, true)));
+    let ExprKind::Chain(stages) = &def.body.kind else { panic!("body is a chain") };
     assert_eq!(stages.len(), 4, "the body starts on the line after `=`");
-    let ExprKind::Call(peak) = &stages[2].kind else {
-        panic!("peak is a call")
-    };
+    let ExprKind::Call(peak) = &stages[2].kind else { panic!("peak is a call") };
     assert_eq!(peak.args[1].value.kind, ExprKind::Name("presence".into()));
 }
 
 #[test]
 fn album_definition() {
     let m = example("album.mix");
-    let Some(Item::Album(album)) = m.items.first() else {
-        panic!("album first")
-    };
+    let Some(Item::Album(album)) = m.items.first() else { panic!("album first") };
     assert_eq!(album.title.node, "Night Drive EP");
     let songs: Vec<&SongDecl> = album
         .entries

@@ -35,21 +35,12 @@ fn phrase(rule: Rule) -> Option<(&'static str, Weight)> {
         Rule::rparen => ("`)`", Closer),
         Rule::rbracket => ("`]`", Closer),
         Rule::comma => ("`,`", Closer),
-        Rule::item | Rule::file => (
-            "a statement such as `track NAME { ... }` or `key = value`",
-            Needed,
-        ),
-        Rule::entry | Rule::setting | Rule::setting_key => {
-            ("a setting such as `gain = -3dB`", Needed)
-        }
+        Rule::item | Rule::file => ("a statement such as `track NAME { ... }` or `key = value`", Needed),
+        Rule::entry | Rule::setting | Rule::setting_key => ("a setting such as `gain = -3dB`", Needed),
         Rule::breakpoint => ("a breakpoint such as `500ms  -6dB`", Needed),
         Rule::expr | Rule::stage | Rule::arg | Rule::list | Rule::quantity => (VALUE, Needed),
-        Rule::bar_beat | Rule::fraction | Rule::name | Rule::call | Rule::labelled_call => {
-            (VALUE, Needed)
-        }
-        Rule::next_stage | Rule::callee | Rule::label => {
-            ("a processor such as `lowpass(4kHz)`", Needed)
-        }
+        Rule::bar_beat | Rule::fraction | Rule::name | Rule::call | Rule::labelled_call => (VALUE, Needed),
+        Rule::next_stage | Rule::callee | Rule::label => ("a processor such as `lowpass(4kHz)`", Needed),
         Rule::string => ("a string such as `\"file.wav\"`", Needed),
         Rule::str_close => ("a closing `\"`", Needed),
         Rule::eq | Rule::op => ("`=`", Needed),
@@ -101,12 +92,7 @@ fn expected_phrase(positives: &[Rule], at_eof: bool) -> String {
     // At the end of the file the real problem is whatever was left open.
     let closers = [Rule::rbrace, Rule::rparen, Rule::rbracket, Rule::str_close];
     if at_eof && positives.iter().any(|r| closers.contains(r)) {
-        found.retain(|(p, _)| {
-            closers
-                .iter()
-                .filter_map(|r| phrase(*r))
-                .any(|(c, _)| c == *p)
-        });
+        found.retain(|(p, _)| closers.iter().filter_map(|r| phrase(*r)).any(|(c, _)| c == *p));
     }
     // VALUE already offers a string as an example.
     if found.iter().any(|(p, _)| *p == VALUE) {
@@ -148,10 +134,7 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
     } else if c == '"' {
         // The whole string, or to the end of the line if it never closes.
         rest[1..].find(['"', '\n']).map_or(rest.len(), |i| i + 2)
-    } else if ["->", "<=", ">=", "+-"]
-        .iter()
-        .any(|op| rest.starts_with(op))
-    {
+    } else if ["->", "<=", ">=", "+-"].iter().any(|op| rest.starts_with(op)) {
         2
     } else {
         c.len_utf8()
@@ -162,11 +145,7 @@ fn found_at(text: &str, pos: usize) -> (String, usize) {
 
 /// When a closer was expected, points at the bracket or quote it would close.
 fn add_opener_note(diag: Diagnostic, text: &str, pos: usize, positives: &[Rule]) -> Diagnostic {
-    let wanted = [
-        (Rule::rbrace, '{'),
-        (Rule::rparen, '('),
-        (Rule::rbracket, '['),
-    ];
+    let wanted = [(Rule::rbrace, '{'), (Rule::rparen, '('), (Rule::rbracket, '[')];
     let open = Brackets::open_at(text, pos);
     if positives.contains(&Rule::str_close) {
         if let Some(&(at, _)) = open.last().filter(|(_, c)| *c == '"') {

@@ -11,26 +11,19 @@ impl Builder {
     /// `a -> b -> c`, or a single stage standing alone.
     pub(super) fn expr(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
-        let mut stages = children(pair)
-            .map(|p| self.stage(p))
-            .collect::<Built<Vec<_>>>()?;
+        let mut stages = children(pair).map(|p| self.stage(p)).collect::<Built<Vec<_>>>()?;
         if stages.len() == 1 {
             if let Some(only) = stages.pop() {
                 return Ok(only);
             }
         }
-        Ok(Expr {
-            kind: ExprKind::Chain(stages),
-            span,
-        })
+        Ok(Expr { kind: ExprKind::Chain(stages), span })
     }
 
     /// A `stage` or `next_stage`: a (labelled) call or a plain value.
     fn stage(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
-        let inner = children(pair)
-            .next()
-            .ok_or_else(|| self.internal(span, "empty stage"))?;
+        let inner = children(pair).next().ok_or_else(|| self.internal(span, "empty stage"))?;
         match inner.as_rule() {
             Rule::labelled_call => self.labelled_call(inner),
             Rule::call => self.call(inner, None),
@@ -55,27 +48,15 @@ impl Builder {
         let name = self.ident(&self.take(&mut it, Rule::callee, span)?);
         let args_pair = self.take(&mut it, Rule::args, span)?;
         let args_span = self.span(&args_pair);
-        let args = children(args_pair)
-            .map(|p| self.arg(p))
-            .collect::<Built<_>>()?;
-        let call = Call {
-            label,
-            name,
-            args,
-            args_span,
-        };
-        Ok(Expr {
-            kind: ExprKind::Call(call),
-            span,
-        })
+        let args = children(args_pair).map(|p| self.arg(p)).collect::<Built<_>>()?;
+        let call = Call { label, name, args, args_span };
+        Ok(Expr { kind: ExprKind::Call(call), span })
     }
 
     fn arg(&self, pair: Pair<'_, Rule>) -> Built<Arg> {
         let span = self.span(&pair);
         let mut it = children(pair).peekable();
-        let name = self
-            .take_if(&mut it, Rule::arg_name)
-            .map(|p| self.ident(&p));
+        let name = self.take_if(&mut it, Rule::arg_name).map(|p| self.ident(&p));
         let value = self.expr(self.take(&mut it, Rule::expr, span)?)?;
         Ok(Arg { name, value, span })
     }
@@ -84,9 +65,7 @@ impl Builder {
     pub(super) fn atom(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
         let kind = match pair.as_rule() {
-            Rule::list => {
-                ExprKind::List(children(pair).map(|p| self.expr(p)).collect::<Built<_>>()?)
-            }
+            Rule::list => ExprKind::List(children(pair).map(|p| self.expr(p)).collect::<Built<_>>()?),
             Rule::string => ExprKind::Str(self.string_lit(pair)?.node),
             Rule::bar_beat => self.bar_beat(pair)?,
             Rule::fraction => self.fraction(pair)?,
@@ -100,9 +79,7 @@ impl Builder {
     /// `± 0.5LU`
     pub(super) fn tolerance(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
-        let inner = children(pair)
-            .next()
-            .ok_or_else(|| self.internal(span, "empty tolerance"))?;
+        let inner = children(pair).next().ok_or_else(|| self.internal(span, "empty tolerance"))?;
         self.atom(inner)
     }
 
@@ -123,11 +100,7 @@ impl Builder {
         let den_pair = self.take(&mut it, Rule::uint, span)?;
         let den = self.uint(&den_pair)?;
         if den == 0 {
-            return Err(self.syntax(
-                "a note length such as `1/8`",
-                "a zero denominator",
-                self.span(&den_pair),
-            ));
+            return Err(self.syntax("a note length such as `1/8`", "a zero denominator", self.span(&den_pair)));
         }
         let modifier = match it.next().map(|m| m.as_str().to_string()) {
             Some(m) if m == "." => NoteModifier::Dotted,
@@ -145,22 +118,11 @@ impl Builder {
         let sign = self.take_if(&mut it, Rule::sign).map(|s| s.as_str() == "-");
         let rest: Vec<_> = it.collect();
         let (magnitude, unit) = match rest.first().map(|p| p.as_rule()) {
-            Some(Rule::inf) => (
-                f64::INFINITY,
-                rest.get(1).map_or(Unit::None, |u| unit_of(u.as_str())),
-            ),
+            Some(Rule::inf) => (f64::INFINITY, rest.get(1).map_or(Unit::None, |u| unit_of(u.as_str()))),
             _ => self.magnitude(&rest, written, span)?,
         };
-        let value = if sign == Some(true) {
-            -magnitude
-        } else {
-            magnitude
-        };
-        Ok(Quantity {
-            value,
-            unit,
-            signed: sign.is_some(),
-        })
+        let value = if sign == Some(true) { -magnitude } else { magnitude };
+        Ok(Quantity { value, unit, signed: sign.is_some() })
     }
 
     /// The number and unit of a quantity; several parts (`1m30s`) fold into seconds.
@@ -178,12 +140,7 @@ impl Builder {
         }
     }
 
-    fn compound_time(
-        &self,
-        parts: &[(f64, Option<&str>)],
-        written: &str,
-        span: Span,
-    ) -> Built<(f64, Unit)> {
+    fn compound_time(&self, parts: &[(f64, Option<&str>)], written: &str, span: Span) -> Built<(f64, Unit)> {
         let mut seconds = 0.0;
         for (n, unit) in parts {
             let scale = match unit {
@@ -205,23 +162,14 @@ impl Builder {
         let text = pair.as_str();
         match text.parse::<f64>() {
             Ok(v) if v.is_finite() => Ok(v),
-            _ => Err(self.syntax(
-                "a number no larger than about 1e308",
-                &format!("`{text}`"),
-                self.span(pair),
-            )),
+            _ => Err(self.syntax("a number no larger than about 1e308", &format!("`{text}`"), self.span(pair))),
         }
     }
 
     fn uint(&self, pair: &Pair<'_, Rule>) -> Built<u32> {
         let text = pair.as_str();
-        text.parse::<u32>().map_err(|_| {
-            self.syntax(
-                "a whole number below 4294967296",
-                &format!("`{text}`"),
-                self.span(pair),
-            )
-        })
+        text.parse::<u32>()
+            .map_err(|_| self.syntax("a whole number below 4294967296", &format!("`{text}`"), self.span(pair)))
     }
 
     /// A string literal with its escapes resolved; the span covers the quotes.
@@ -257,10 +205,7 @@ impl Builder {
     }
 
     fn syntax(&self, expected: &str, found: &str, span: Span) -> Box<Diagnostic> {
-        let kind = ErrorKind::Syntax {
-            expected: expected.to_string(),
-            found: found.to_string(),
-        };
+        let kind = ErrorKind::Syntax { expected: expected.to_string(), found: found.to_string() };
         Box::new(Diagnostic::new(kind, span))
     }
 }

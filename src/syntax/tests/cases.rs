@@ -52,20 +52,8 @@ fn values() {
         ("-3dBFS", qty(-3.0, Unknown("dBFS".into()), true)),
         ("5sec", qty(5.0, Unknown("sec".into()), false)),
         ("3db", qty(3.0, Unknown("db".into()), false)),
-        (
-            "17:1",
-            ExprKind::BarBeat {
-                bar: 17.0,
-                beat: 1.0,
-            },
-        ),
-        (
-            "17:3.5",
-            ExprKind::BarBeat {
-                bar: 17.0,
-                beat: 3.5,
-            },
-        ),
+        ("17:1", ExprKind::BarBeat { bar: 17.0, beat: 1.0 }),
+        ("17:3.5", ExprKind::BarBeat { bar: 17.0, beat: 3.5 }),
         ("1/8", frac(1, 8, Plain)),
         ("1/4.", frac(1, 4, Dotted)),
         ("1/8t", frac(1, 8, Triplet)),
@@ -83,15 +71,7 @@ fn values() {
 
 #[test]
 fn value_spans_cover_the_text() {
-    for src in [
-        "-inf dB",
-        "1m30s",
-        "[1, 2]",
-        "a -> b",
-        "c: compressor(ratio: 4)",
-        "\"x\"",
-        "1/4.",
-    ] {
+    for src in ["-inf dB", "1m30s", "[1, 2]", "a -> b", "c: compressor(ratio: 4)", "\"x\"", "1/4."] {
         let e = value(src);
         assert_eq!((e.span.start, e.span.end), (4, 4 + src.len()), "{src:?}");
         assert_eq!(e.span.file, FILE);
@@ -101,9 +81,7 @@ fn value_spans_cover_the_text() {
 #[test]
 fn chains_calls_and_lists() {
     let e = value("comp: compressor(threshold: -18dB, ratio: 4) -> glue() -> drums");
-    let ExprKind::Chain(stages) = &e.kind else {
-        panic!("chain")
-    };
+    let ExprKind::Chain(stages) = &e.kind else { panic!("chain") };
     let comp = call_of(&stages[0]);
     assert_eq!(comp.label.as_ref().map(|l| l.node.as_str()), Some("comp"));
     assert_eq!(comp.name.node, "compressor");
@@ -113,11 +91,7 @@ fn chains_calls_and_lists() {
 
     let c = value("peak(\n  3kHz,\n  q: 0.9,   # comment\n)");
     let peak = call_of(&c);
-    assert_eq!(
-        peak.args.len(),
-        2,
-        "newlines and a trailing comma inside `( )`"
-    );
+    assert_eq!(peak.args.len(), 2, "newlines and a trailing comma inside `( )`");
     assert!(peak.args[0].name.is_none());
 
     let l = value("[100Hz,\n 1kHz,]");
@@ -146,15 +120,9 @@ fn good_inputs() {
         ("track a {\n\n  send v = -3dB post\n  send w = -6dB\n}", 1),
         ("automate a.b.c { 0s 0dB; 1s -3dB hold }", 1),
         ("automate a.b {\n  0s -inf dB smooth\n  17:3.5 -6dB\n}", 1),
-        (
-            "check {\n  a <= 1\n  b >= 2\n  c < 3\n  d > 4\n  e = 5 +- 1\n}",
-            1,
-        ),
+        ("check {\n  a <= 1\n  b >= 2\n  c < 3\n  d > 4\n  e = 5 +- 1\n}", 1),
         ("export \"a.wav\" {}\nexport \"b.wav\"", 2),
-        (
-            "album \"A\" { song \"a.mix\"\n song \"b.mix\" { gap = 0s } }",
-            1,
-        ),
+        ("album \"A\" { song \"a.mix\"\n song \"b.mix\" { gap = 0s } }", 1),
         ("import \"std/x.mix\"", 1),
         ("tracks = 3\nchains = 4\nmasterful = 5", 3),
         ("x = \"# not a comment\"", 1),
@@ -167,19 +135,11 @@ fn good_inputs() {
 #[test]
 fn settings_operators_and_tolerance() {
     let m = parse_ok("check { loudness = -14LUFS ± 0.5LU; peak <= -1dBTP }");
-    let [Item::Check(check)] = m.items.as_slice() else {
-        panic!("check")
-    };
+    let [Item::Check(check)] = m.items.as_slice() else { panic!("check") };
     assert_eq!(check.lines[0].op.node, CompareOp::Eq);
-    assert_eq!(
-        check.lines[0].tolerance.as_ref().map(|t| t.span.start),
-        Some(30)
-    );
+    assert_eq!(check.lines[0].tolerance.as_ref().map(|t| t.span.start), Some(30));
     assert_eq!(check.lines[1].op.node, CompareOp::Le);
-    assert_eq!(
-        (check.lines[1].op.span.start, check.lines[1].op.span.end),
-        (42, 44)
-    );
+    assert_eq!((check.lines[1].op.span.start, check.lines[1].op.span.end), (42, 44));
 }
 
 /// A mistake, what the message expects and finds, and the text it points at
@@ -239,15 +199,9 @@ fn bad_inputs() {
             Err(d) => d,
         };
         let d = &diags[0];
-        let ErrorKind::Syntax { expected, found } = &d.kind else {
-            panic!("{:?}: {d:?}", bad.src)
-        };
+        let ErrorKind::Syntax { expected, found } = &d.kind else { panic!("{:?}: {d:?}", bad.src) };
         assert_eq!(
-            (
-                expected.as_str(),
-                found.as_str(),
-                (d.span.start, d.span.end)
-            ),
+            (expected.as_str(), found.as_str(), (d.span.start, d.span.end)),
             (bad.expected, bad.found, bad.at),
             "{:?}",
             bad.src
@@ -258,13 +212,7 @@ fn bad_inputs() {
 
 #[test]
 fn notes_point_at_what_was_left_open() {
-    let note = |src: &str| {
-        parse(FILE, src)
-            .expect_err("fails")
-            .remove(0)
-            .notes
-            .remove(0)
-    };
+    let note = |src: &str| parse(FILE, src).expect_err("fails").remove(0).notes.remove(0);
     let (span, text) = note("track kick {\n  gain = -3dB\n");
     assert_eq!((span.start, text.as_str()), (11, "this `{` is not closed"));
     let (span, text) = note("x = peak(60Hz, +3dB\ny = 1");
@@ -296,16 +244,8 @@ fn rendered_error_shows_both_ends_of_an_unclosed_block() {
     let mut sources = SourceMap::new();
     let id = sources.add("song.mix", "song.mix", src);
     let diagnostics = parse(id, src).expect_err("unclosed");
-    let text = Report {
-        sources,
-        diagnostics,
-    }
-    .render_plain(80);
-    for want in [
-        "syntax error: expected `}`, found end of file",
-        "this `{` is not closed",
-        "╰── expected `}`",
-    ] {
+    let text = Report { sources, diagnostics }.render_plain(80);
+    for want in ["syntax error: expected `}`, found end of file", "this `{` is not closed", "╰── expected `}`"] {
         assert!(text.contains(want), "{want:?} missing from:\n{text}");
     }
 }

@@ -7,17 +7,11 @@ use super::*;
 
 fn check_never_panics(text: &str) {
     if let Err(diags) = parse(FILE, text) {
-        assert!(
-            !diags.is_empty(),
-            "an error comes with at least one diagnostic"
-        );
+        assert!(!diags.is_empty(), "an error comes with at least one diagnostic");
         for d in &diags {
             let spans = std::iter::once(d.span).chain(d.notes.iter().map(|(s, _)| *s));
             for s in spans {
-                assert!(
-                    s.start <= s.end && s.end <= text.len(),
-                    "span {s:?} in {text:?}"
-                );
+                assert!(s.start <= s.end && s.end <= text.len(), "span {s:?} in {text:?}");
                 assert!(text.is_char_boundary(s.start) && text.is_char_boundary(s.end));
             }
         }
@@ -34,8 +28,8 @@ enum Edit {
 
 /// Characters that matter to the grammar, so mutations hit interesting shapes.
 const SHAPE_CHARS: &[char] = &[
-    '{', '}', '(', ')', '[', ']', '"', '\\', '#', '\n', '\r', ',', ';', ':', '=', '<', '>', '-',
-    '+', '.', '/', '%', '±', ' ', '\t', '0', '9', 'a', 'd', 'B', 't',
+    '{', '}', '(', ')', '[', ']', '"', '\\', '#', '\n', '\r', ',', ';', ':', '=', '<', '>', '-', '+', '.', '/', '%',
+    '±', ' ', '\t', '0', '9', 'a', 'd', 'B', 't',
 ];
 
 fn edit() -> impl Strategy<Value = Edit> {
