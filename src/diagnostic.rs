@@ -143,7 +143,7 @@ impl ErrorKind {
             UnknownUnit { unit, .. } => format!("unknown unit `{unit}`"),
             UnknownWord { what, word, .. } => format!("`{word}` is not a valid {what}"),
             WrongKind { expected, found, .. } => format!("expected {expected}, found {found}"),
-            OutOfRange { what, value, range } => format!("{what} {value} is out of range ({range})"),
+            OutOfRange { what, value, .. } => format!("{what} is out of range: `{value}`"),
             MissingArgument { processor, name, .. } => {
                 format!("`{processor}` needs a value for `{name}`")
             }

@@ -127,13 +127,23 @@ pub fn describe_found(value: &Value, text: &str) -> String {
 pub fn expect(value: Value, kind: Kind, span: Span, text: &str) -> Result<Value, Diagnostic> {
     let converted = match (&value, kind) {
         (v, k) if v.kind() == k => Some(value.clone()),
-        (Value::Number(x), Kind::Bits) if *x == 16.0 || *x == 24.0 || *x == 8.0 => {
+        (Value::Number(x), Kind::Bits) if *x == 16.0 || *x == 24.0 => {
             Some(Value::Bits(Bits::Int(*x as u32)))
         }
         (Value::NoteLength(_), Kind::Meter) => meter_from_text(text),
         (Value::Level(x), Kind::Loudness) if x.is_finite() => None,
         _ => None,
     };
+    if let (Value::Number(_), Kind::Bits) = (&value, kind) {
+        if converted.is_none() {
+            let kind = ErrorKind::UnknownWord {
+                what: "bit depth",
+                word: text.trim().to_string(),
+                valid: vec!["16".into(), "24".into(), "32f".into()],
+            };
+            return Err(Diagnostic::new(kind, span));
+        }
+    }
     converted.ok_or_else(|| {
         Diagnostic::new(
             ErrorKind::WrongKind {

@@ -32,7 +32,9 @@ pub fn load(path: &Path, text: &str, sources: &mut SourceMap, diags: &mut Vec<Di
         }
     };
     let mut loaded = Loaded { root, lets: HashMap::new(), chains: HashMap::new(), origins: HashMap::new() };
-    let mut loader = Loader { sources, diags, stack: vec![(normalize(path), id)] };
+    let display_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let root_dir = normalize(&display_dir);
+    let mut loader = Loader { sources, diags, stack: vec![(normalize(path), id)], root_dir, display_dir };
     let root_items = loaded.root.items.clone();
     loader.collect(&root_items, path, &mut loaded);
     Some(loaded)
@@ -47,9 +49,22 @@ struct Loader<'a> {
     diags: &'a mut Vec<Diagnostic>,
     /// Files being loaded, outermost first, for cycle reports.
     stack: Vec<(PathBuf, FileId)>,
+    /// The root file's folder, canonical and as the user named it.
+    root_dir: PathBuf,
+    display_dir: PathBuf,
 }
 
 impl Loader<'_> {
+    /// How an imported file is named in messages: relative to the root
+    /// file's folder as the user wrote it, so messages do not depend on
+    /// where the project is checked out.
+    fn shown(&self, path: &Path) -> String {
+        match path.strip_prefix(&self.root_dir) {
+            Ok(rel) => display_name(&self.display_dir.join(rel)),
+            Err(_) => display_name(path),
+        }
+    }
+
     /// Adds the `let`s and `chain`s of `items` to the scope and follows imports.
     fn collect(&mut self, items: &[Item], path: &Path, loaded: &mut Loaded) {
         for item in items {
@@ -90,15 +105,15 @@ impl Loader<'_> {
             }
         };
         if self.stack.iter().any(|(p, _)| *p == path) {
-            let mut chain: Vec<String> = self.stack.iter().map(|(p, _)| display_name(p)).collect();
-            chain.push(display_name(&path));
+            let mut chain: Vec<String> = self.stack.iter().map(|(_, id)| self.sources.get(*id).name.clone()).collect();
+            chain.push(self.shown(&path));
             self.diags.push(Diagnostic::new(ErrorKind::ImportCycle { chain }, span));
             return;
         }
         if self.sources.find(&path).is_some() {
             return; // already loaded through another import: its names are in scope
         }
-        let id = self.sources.add(&path, display_name(&path), text.as_str());
+        let id = self.sources.add(&path, self.shown(&path), text.as_str());
         let module = match parse(id, &text) {
             Ok(m) => m,
             Err(errs) => return self.diags.extend(errs),
