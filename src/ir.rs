@@ -40,6 +40,8 @@ pub struct Source {
 pub struct ProcessorCall {
     pub spec: &'static ProcessorSpec,
     pub params: Params,
+    /// Where each argument was written (`None` for defaults), for later errors.
+    pub param_spans: Vec<Option<Span>>,
     /// `name:` given in the chain, for automation.
     pub label: Option<String>,
     pub span: Span,

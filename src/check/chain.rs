@@ -9,8 +9,9 @@ use crate::syntax::ast::{Arg, Call, ChainDef, Expr, ExprKind};
 
 use super::ctx::Ctx;
 use super::eval::{eval, expect, Scope};
-use super::registry::{self, Default, Params, ProcessorSpec, PLANNED};
-use super::value::{fmt_number, Value};
+use super::registry::{self, Default, ParamValue, Params, ProcessorSpec, PLANNED};
+use super::value::{fmt_number, Kind, Value};
+use crate::source::Span;
 
 /// Expands a chain expression into processor calls, reporting every problem.
 pub fn expand(ctx: &mut Ctx, expr: &Expr) -> Vec<ProcessorCall> {
@@ -62,9 +63,10 @@ impl<'a> Expander<'_, 'a> {
     fn call(&mut self, call: &Call, scope: &Scope, out: &mut Vec<ProcessorCall>) {
         let name = call.name.node.as_str();
         if let Some(spec) = registry::lookup(name) {
-            if let Some(params) = self.args(spec, call, scope) {
+            if let Some((params, param_spans)) = self.args(spec, call, scope) {
                 let label = call.label.as_ref().map(|l| l.node.clone());
-                out.push(ProcessorCall { spec, params, label, span: call.name.span.to(call.args_span) });
+                let span = call.name.span.to(call.args_span);
+                out.push(ProcessorCall { spec, params, param_spans, label, span });
             }
         } else if let Some(def) = self.ctx.chains.get(name) {
             let def = def.clone();
@@ -85,8 +87,14 @@ impl<'a> Expander<'_, 'a> {
     }
 
     /// Checks a processor call's arguments: position, names, kinds, ranges.
-    fn args(&mut self, spec: &'static ProcessorSpec, call: &Call, scope: &Scope) -> Option<Params> {
-        let mut values: Vec<Option<f64>> = vec![None; spec.params.len()];
+    fn args(
+        &mut self,
+        spec: &'static ProcessorSpec,
+        call: &Call,
+        scope: &Scope,
+    ) -> Option<(Params, Vec<Option<Span>>)> {
+        let mut values: Vec<Option<ParamValue>> = vec![None; spec.params.len()];
+        let mut spans: Vec<Option<Span>> = vec![None; spec.params.len()];
         let mut given = vec![false; spec.params.len()];
         let mut ok = true;
         for (i, arg) in call.args.iter().enumerate() {
@@ -102,7 +110,10 @@ impl<'a> Expander<'_, 'a> {
                 continue;
             }
             match self.arg_value(spec, index, arg, scope) {
-                Some(v) => values[index] = Some(v),
+                Some(v) => {
+                    values[index] = Some(v);
+                    spans[index] = Some(arg.value.span);
+                }
                 None => ok = false,
             }
         }
@@ -117,11 +128,11 @@ impl<'a> Expander<'_, 'a> {
                     self.ctx.error(Diagnostic::new(kind, call.name.span.to(call.args_span)));
                     ok = false;
                 }
-                (false, Default::Value(v)) => values[i] = Some(v),
+                (false, Default::Value(v)) => values[i] = Some(ParamValue::Number(v)),
                 _ => {}
             }
         }
-        ok.then_some(Params { values })
+        ok.then_some((Params { values }, spans))
     }
 
     fn arg_index(&mut self, spec: &ProcessorSpec, arg: &Arg, position: usize) -> Option<usize> {
@@ -148,9 +159,17 @@ impl<'a> Expander<'_, 'a> {
         }
     }
 
-    fn arg_value(&mut self, spec: &ProcessorSpec, index: usize, arg: &Arg, scope: &Scope) -> Option<f64> {
+    fn arg_value(&mut self, spec: &ProcessorSpec, index: usize, arg: &Arg, scope: &Scope) -> Option<ParamValue> {
         let p = &spec.params[index];
-        let v = self.ctx.value_in(&arg.value, p.kind, scope)?.number()?;
+        match p.kind {
+            Kind::Name => return self.word_arg(spec, index, arg, scope),
+            Kind::Text => match self.ctx.value_in(&arg.value, Kind::Text, scope)? {
+                Value::Text(t) => return Some(ParamValue::Text(t)),
+                _ => return None,
+            },
+            _ => {}
+        }
+        let v = self.number_arg(p.kind, arg, scope)?;
         if v.is_nan() || v < p.min || v > p.max {
             let kind = ErrorKind::OutOfRange {
                 what: format!("`{}` of `{}`", p.name, spec.name),
@@ -160,7 +179,40 @@ impl<'a> Expander<'_, 'a> {
             self.ctx.error(Diagnostic::new(kind, arg.value.span));
             return None;
         }
-        Some(v)
+        Some(ParamValue::Number(v))
+    }
+
+    /// A number of `kind`; times also accept note lengths at the song's tempo.
+    fn number_arg(&mut self, kind: Kind, arg: &Arg, scope: &Scope) -> Option<f64> {
+        if kind == Kind::Time {
+            if let Ok(Value::NoteLength(quarters)) = eval(&arg.value, scope) {
+                let timing = super::timing::Timing { tempo: self.ctx.tempo, meter: (4, 4) };
+                return match timing.note_seconds(quarters, arg.value.span) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        self.ctx.error(e);
+                        None
+                    }
+                };
+            }
+        }
+        self.ctx.value_in(&arg.value, kind, scope)?.number()
+    }
+
+    /// A word from the parameter's choices, or a node name for a sidechain key.
+    fn word_arg(&mut self, spec: &ProcessorSpec, index: usize, arg: &Arg, scope: &Scope) -> Option<ParamValue> {
+        let p = &spec.params[index];
+        let Value::Name(word) = self.ctx.value_in(&arg.value, Kind::Name, scope)? else { return None };
+        if p.choices.is_empty() {
+            return Some(ParamValue::Node(word));
+        }
+        if p.choices.contains(&word.as_str()) {
+            return Some(ParamValue::Text(word));
+        }
+        let kind =
+            ErrorKind::UnknownWord { what: "choice", word, valid: p.choices.iter().map(|c| c.to_string()).collect() };
+        self.ctx.error(Diagnostic::new(kind, arg.value.span));
+        None
     }
 
     /// Expands a call to a `chain` definition with its arguments bound.
@@ -271,8 +323,7 @@ impl<'a> Expander<'_, 'a> {
 }
 
 /// "from 20Hz to 20kHz" in the parameter's own unit.
-fn range_text(min: f64, max: f64, kind: super::value::Kind) -> String {
-    use super::value::Kind;
+fn range_text(min: f64, max: f64, kind: Kind) -> String {
     let unit = |x: f64| match kind {
         Kind::Level => format!("{}dB", fmt_number(x)),
         Kind::Frequency => format!("{}Hz", fmt_number(x)),

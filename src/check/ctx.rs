@@ -15,6 +15,8 @@ pub struct Ctx<'a> {
     pub lets: &'a HashMap<String, Expr>,
     pub chains: &'a HashMap<String, ChainDef>,
     pub diags: Vec<Diagnostic>,
+    /// The song's tempo, once known (for note-length parameters).
+    pub tempo: Option<f64>,
 }
 
 impl<'a> Ctx<'a> {

@@ -127,9 +127,7 @@ pub fn describe_found(value: &Value, text: &str) -> String {
 pub fn expect(value: Value, kind: Kind, span: Span, text: &str) -> Result<Value, Diagnostic> {
     let converted = match (&value, kind) {
         (v, k) if v.kind() == k => Some(value.clone()),
-        (Value::Number(x), Kind::Bits) if *x == 16.0 || *x == 24.0 => {
-            Some(Value::Bits(Bits::Int(*x as u32)))
-        }
+        (Value::Number(x), Kind::Bits) if *x == 16.0 || *x == 24.0 => Some(Value::Bits(Bits::Int(*x as u32))),
         (Value::NoteLength(_), Kind::Meter) => meter_from_text(text),
         (Value::Level(x), Kind::Loudness) if x.is_finite() => None,
         _ => None,

@@ -8,6 +8,8 @@ pub mod exports;
 pub mod imports;
 pub mod nodes;
 pub mod processors;
+pub mod processors_dynamics;
+pub mod processors_space;
 pub mod registry;
 pub mod routing;
 pub mod settings;
@@ -66,7 +68,8 @@ pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
     let mut diags = Vec::new();
     let loaded = imports::load(path, text, &mut sources, &mut diags);
     let graph = loaded.and_then(|loaded| {
-        let mut ctx = Ctx { sources: &sources, lets: &loaded.lets, chains: &loaded.chains, diags: Vec::new() };
+        let mut ctx =
+            Ctx { sources: &sources, lets: &loaded.lets, chains: &loaded.chains, diags: Vec::new(), tempo: None };
         let base = path.parent().unwrap_or(Path::new("."));
         let graph = song(&mut ctx, &loaded.root.items, base);
         diags.extend(ctx.diags);
@@ -96,6 +99,7 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
         _ => None,
     });
     let song = song_settings(ctx, settings);
+    ctx.tempo = song.timing.tempo;
     let drafts = node_drafts(ctx, items, &song.timing);
     let routing = routing::route(ctx, &drafts);
     let (rate, probed) = build::open_sources(ctx, &drafts, song.rate, base);

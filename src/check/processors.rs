@@ -4,12 +4,13 @@ use crate::dsp::biquad::{Biquad, BiquadSpec, FilterKind, Shape};
 use crate::dsp::gain::Gain;
 use crate::dsp::Processor;
 
-use super::registry::{Default, ParamSpec, Params, ProcessorSpec};
+use super::registry::{Default, Fuse, ParamSpec, Params, ProcessorSpec};
 use super::value::Kind;
 
 const FREQ: ParamSpec = ParamSpec {
     name: "freq",
     kind: Kind::Frequency,
+    choices: &[],
     default: Default::Required,
     min: 1.0,
     max: 200_000.0,
@@ -18,6 +19,7 @@ const FREQ: ParamSpec = ParamSpec {
 const Q_PASS: ParamSpec = ParamSpec {
     name: "q",
     kind: Kind::Number,
+    choices: &[],
     default: Default::Value(std::f64::consts::FRAC_1_SQRT_2),
     min: 0.025,
     max: 100.0,
@@ -28,6 +30,7 @@ const Q_SHELF: ParamSpec = ParamSpec { default: Default::Unset, doc: "quality fa
 const GAIN: ParamSpec = ParamSpec {
     name: "gain",
     kind: Kind::Level,
+    choices: &[],
     default: Default::Required,
     min: -60.0,
     max: 60.0,
@@ -36,6 +39,7 @@ const GAIN: ParamSpec = ParamSpec {
 const SLOPE: ParamSpec = ParamSpec {
     name: "slope",
     kind: Kind::Number,
+    choices: &[],
     default: Default::Value(1.0),
     min: 0.01,
     max: 10.0,
@@ -49,12 +53,26 @@ macro_rules! pass_filter {
             summary: $summary,
             params: &[FREQ, Q_PASS],
             positional: 2,
-            build: |p| biquad($kind, p.get(0, 1000.0), 0.0, Shape::Q(p.get(1, Q_PASS_DEFAULT))),
+            build: |p| biquad(pass_spec($kind, p)),
+            fuse: Fuse::Biquad(|p| pass_spec($kind, p)),
         };
     };
 }
 
 const Q_PASS_DEFAULT: f64 = std::f64::consts::FRAC_1_SQRT_2;
+
+fn pass_spec(kind: FilterKind, p: &Params) -> BiquadSpec {
+    BiquadSpec { kind, freq: p.get(0, 1000.0), gain_db: 0.0, shape: Shape::Q(p.get(1, Q_PASS_DEFAULT)) }
+}
+
+fn peak_spec(p: &Params) -> BiquadSpec {
+    BiquadSpec {
+        kind: FilterKind::Peak,
+        freq: p.get(0, 1000.0),
+        gain_db: p.get(1, 0.0),
+        shape: Shape::Q(p.get(2, 1.0)),
+    }
+}
 
 pass_filter!(HIGHPASS, "highpass", FilterKind::Highpass, "12 dB/octave high-pass (RBJ cookbook)");
 pass_filter!(LOWPASS, "lowpass", FilterKind::Lowpass, "12 dB/octave low-pass (RBJ cookbook)");
@@ -67,15 +85,16 @@ pub const PEAK: ProcessorSpec = ProcessorSpec {
     summary: "peaking EQ bell (RBJ cookbook)",
     params: &[FREQ, GAIN, Q_PEAK],
     positional: 3,
-    build: |p| biquad(FilterKind::Peak, p.get(0, 1000.0), p.get(1, 0.0), Shape::Q(p.get(2, 1.0))),
+    build: |p| biquad(peak_spec(p)),
+    fuse: Fuse::Biquad(peak_spec),
 };
 
-fn shelf(kind: FilterKind, p: &Params) -> Box<dyn Processor> {
+fn shelf(kind: FilterKind, p: &Params) -> BiquadSpec {
     let shape = match p.opt(3) {
         Some(q) => Shape::Q(q),
         None => Shape::Slope(p.get(2, 1.0)),
     };
-    biquad(kind, p.get(0, 1000.0), p.get(1, 0.0), shape)
+    BiquadSpec { kind, freq: p.get(0, 1000.0), gain_db: p.get(1, 0.0), shape }
 }
 
 pub const LOW_SHELF: ProcessorSpec = ProcessorSpec {
@@ -83,7 +102,8 @@ pub const LOW_SHELF: ProcessorSpec = ProcessorSpec {
     summary: "low shelf (RBJ cookbook)",
     params: &[FREQ, GAIN, SLOPE, Q_SHELF],
     positional: 3,
-    build: |p| shelf(FilterKind::LowShelf, p),
+    build: |p| biquad(shelf(FilterKind::LowShelf, p)),
+    fuse: Fuse::Biquad(|p| shelf(FilterKind::LowShelf, p)),
 };
 
 pub const HIGH_SHELF: ProcessorSpec = ProcessorSpec {
@@ -91,7 +111,8 @@ pub const HIGH_SHELF: ProcessorSpec = ProcessorSpec {
     summary: "high shelf (RBJ cookbook)",
     params: &[FREQ, GAIN, SLOPE, Q_SHELF],
     positional: 3,
-    build: |p| shelf(FilterKind::HighShelf, p),
+    build: |p| biquad(shelf(FilterKind::HighShelf, p)),
+    fuse: Fuse::Biquad(|p| shelf(FilterKind::HighShelf, p)),
 };
 
 pub const GAIN_PROC: ProcessorSpec = ProcessorSpec {
@@ -100,10 +121,11 @@ pub const GAIN_PROC: ProcessorSpec = ProcessorSpec {
     params: &[ParamSpec { min: f64::NEG_INFINITY, max: 48.0, doc: "gain in dB", ..GAIN }],
     positional: 1,
     build: |p| Box::new(Gain::new(p.get(0, 0.0))),
+    fuse: Fuse::Gain(|p| crate::dsp::db_to_gain(p.get(0, 0.0))),
 };
 
-fn biquad(kind: FilterKind, freq: f64, gain_db: f64, shape: Shape) -> Box<dyn Processor> {
-    Box::new(Biquad::new(BiquadSpec { kind, freq, gain_db, shape }))
+fn biquad(spec: BiquadSpec) -> Box<dyn Processor> {
+    Box::new(Biquad::new(spec))
 }
 
 /// Every processor, in the order `mixc help` lists them.

@@ -19,10 +19,18 @@ pub enum Default {
 }
 
 /// One parameter of a processor.
+///
+/// Kinds with a special meaning here: [`Kind::Name`] takes a word from
+/// `choices` (or, when `choices` is empty, a track or bus — a sidechain key,
+/// which becomes a graph edge); [`Kind::Text`] takes a path to an audio file,
+/// decoded at check time; [`Kind::Time`] also accepts note lengths (`1/8`)
+/// when the song has a tempo; [`Kind::Percent`] is stored as a fraction.
 #[derive(Debug, Clone, Copy)]
 pub struct ParamSpec {
     pub name: &'static str,
     pub kind: Kind,
+    /// Valid words for a [`Kind::Name`] parameter; empty for a node reference.
+    pub choices: &'static [&'static str],
     pub default: Default,
     /// Inclusive range in canonical units (dB, Hz, s, plain).
     pub min: f64,
@@ -30,21 +38,83 @@ pub struct ParamSpec {
     pub doc: &'static str,
 }
 
+/// Decoded audio a parameter refers to (an impulse response), at the session rate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AudioClip {
+    pub path: std::path::PathBuf,
+    pub rate: u32,
+    /// One vector per channel (1 or 2).
+    pub channels: Vec<Vec<f32>>,
+}
+
+/// One checked argument.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ParamValue {
+    /// In canonical units: dB, Hz, seconds (note lengths already converted
+    /// with the tempo), fractions for percentages, plain numbers.
+    Number(f64),
+    /// A word such as `rms`, or a string.
+    Text(String),
+    /// A track or bus (a sidechain `key`), by name.
+    Node(String),
+    /// An audio file, decoded at check time.
+    Audio(std::sync::Arc<AudioClip>),
+}
+
 /// Checked arguments of one call, in the order of the spec's parameters.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Params {
-    pub values: Vec<Option<f64>>,
+    pub values: Vec<Option<ParamValue>>,
 }
 
 impl Params {
-    /// The value of parameter `i`; `fallback` when unset.
+    /// The number in parameter `i`; `fallback` when unset.
     pub fn get(&self, i: usize, fallback: f64) -> f64 {
-        self.values.get(i).copied().flatten().unwrap_or(fallback)
+        self.opt(i).unwrap_or(fallback)
     }
 
+    /// The number in parameter `i`, if set.
     pub fn opt(&self, i: usize) -> Option<f64> {
-        self.values.get(i).copied().flatten()
+        match self.values.get(i) {
+            Some(Some(ParamValue::Number(x))) => Some(*x),
+            _ => None,
+        }
     }
+
+    /// The word or string in parameter `i`, if set.
+    pub fn text(&self, i: usize) -> Option<&str> {
+        match self.values.get(i) {
+            Some(Some(ParamValue::Text(t))) => Some(t),
+            _ => None,
+        }
+    }
+
+    /// The node named by parameter `i` (a sidechain key), if set.
+    pub fn node(&self, i: usize) -> Option<&str> {
+        match self.values.get(i) {
+            Some(Some(ParamValue::Node(n))) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// The audio in parameter `i`, if set.
+    pub fn audio(&self, i: usize) -> Option<&std::sync::Arc<AudioClip>> {
+        match self.values.get(i) {
+            Some(Some(ParamValue::Audio(a))) => Some(a),
+            _ => None,
+        }
+    }
+}
+
+/// How the plan may merge a processor with its neighbours into one pass.
+#[derive(Debug, Clone, Copy)]
+pub enum Fuse {
+    /// Runs on its own.
+    No,
+    /// One RBJ biquad: consecutive ones become one cascade.
+    Biquad(fn(&Params) -> crate::dsp::biquad::BiquadSpec),
+    /// A fixed linear gain: folded into a neighbouring biquad's numerator.
+    Gain(fn(&Params) -> f64),
 }
 
 /// A processor as the language sees it.
@@ -55,6 +125,7 @@ pub struct ProcessorSpec {
     pub params: &'static [ParamSpec],
     pub positional: usize,
     pub build: fn(&Params) -> Box<dyn Processor>,
+    pub fuse: Fuse,
 }
 
 impl std::fmt::Debug for ProcessorSpec {
@@ -87,12 +158,21 @@ pub const PLANNED: &[&str] = &[
     "multiband",
 ];
 
+/// Every processor table, in the order `mixc help` lists them.
+const TABLES: &[&[&ProcessorSpec]] =
+    &[super::processors::ALL, super::processors_dynamics::ALL, super::processors_space::ALL];
+
+/// Every processor.
+pub fn all() -> impl Iterator<Item = &'static ProcessorSpec> {
+    TABLES.iter().flat_map(|t| t.iter().copied())
+}
+
 /// Looks a processor up by name.
 pub fn lookup(name: &str) -> Option<&'static ProcessorSpec> {
-    super::processors::ALL.iter().copied().find(|p| p.name == name)
+    all().find(|p| p.name == name)
 }
 
 /// All processor names, for suggestions and `mixc help`.
 pub fn names() -> impl Iterator<Item = &'static str> {
-    super::processors::ALL.iter().map(|p| p.name)
+    all().map(|p| p.name)
 }

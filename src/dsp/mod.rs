@@ -82,6 +82,17 @@ pub trait Processor: Send {
     fn tail(&self) -> usize {
         0
     }
+
+    /// Automation: sets parameter `index` (its position in the processor's
+    /// registry spec) to `value` in canonical units (dB, Hz, seconds,
+    /// fractions). The render calls it on a fixed grid of the timeline (never
+    /// depending on block length); the processor glides to the new value
+    /// inside `process` (see `gain::Smoother`), so there is no zipper noise
+    /// and block-by-block output still equals sample-by-sample output.
+    /// Processors without automatable parameters ignore it.
+    fn set_param(&mut self, index: usize, value: f64) {
+        let _ = (index, value);
+    }
 }
 
 /// Decibels to a linear gain; `-inf` gives exactly 0 and `0` exactly 1.
