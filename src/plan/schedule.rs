@@ -119,15 +119,7 @@ fn ranges(levels: &[usize]) -> Vec<Range<usize>> {
 
 fn node_plan(graph: &MixGraph, old: usize, new_index: &[usize], rate: u32, block: usize) -> NodePlan {
     let node = &graph.nodes[old];
-    let chain = node
-        .chain
-        .iter()
-        .map(|call| {
-            let mut p = (call.spec.build)(&call.params);
-            p.prepare(rate as f64, node.channels, block);
-            p
-        })
-        .collect();
+    let chain = super::fuse::build_chain(&node.chain, rate as f64, node.channels, block);
     let pan = if node.channels == 1 {
         let (l, r) = crate::dsp::pan::mono_pan_gains(node.pan);
         [l, r]

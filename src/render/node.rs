@@ -67,7 +67,6 @@ impl NodeRun {
             }
             return Ok(());
         }
-        self.work.clear(frames);
         self.read_source(pos, frames)?;
         self.sum_inputs(frames, upstream);
         self.run_chain(frames);
@@ -75,15 +74,26 @@ impl NodeRun {
         Ok(())
     }
 
+    /// Fills the work buffer with the source's frames for this chunk and
+    /// zeroes whatever the source does not cover (all of it for buses).
     fn read_source(&mut self, pos: u64, frames: usize) -> Result<(), AudioError> {
-        let Some((src, stream)) = &mut self.source.0 else { return Ok(()) };
+        let Some((src, stream)) = &mut self.source.0 else {
+            self.work.clear(frames);
+            return Ok(());
+        };
         let end = pos + frames as u64;
         if end <= src.start || pos >= src.start + src.frames {
+            self.work.clear(frames);
             return Ok(());
         }
         let offset = src.start.saturating_sub(pos) as usize;
         let want = ((src.start + src.frames).min(end) - pos.max(src.start)) as usize;
-        self.work.with_range(offset, offset + want, |chans| stream.read(chans).map(|_| ()))
+        let got = self.work.with_range(offset, offset + want, |chans| stream.read(chans))?;
+        for c in &mut self.work.chans {
+            c[..offset].fill(0.0);
+            c[offset + got..frames].fill(0.0);
+        }
+        Ok(())
     }
 
     fn sum_inputs(&mut self, frames: usize, upstream: &[NodeRun]) {
