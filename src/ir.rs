@@ -54,6 +54,8 @@ pub enum Tap {
     PreFader,
     /// After the fader.
     PostFader,
+    /// Not summed: a sidechain key, read by a processor of the chain.
+    Key,
 }
 
 /// An edge into a node: `out = ...` (unity, post-fader) or a send.

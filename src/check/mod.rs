@@ -1,6 +1,7 @@
 //! The checker: from a parsed file (and its imports) to a [`MixGraph`], or
 //! every problem in the file at once.
 
+pub mod audio_params;
 pub mod chain;
 pub mod ctx;
 pub mod eval;
@@ -100,9 +101,10 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
     });
     let song = song_settings(ctx, settings);
     ctx.tempo = song.timing.tempo;
-    let drafts = node_drafts(ctx, items, &song.timing);
+    let mut drafts = node_drafts(ctx, items, &song.timing);
     let routing = routing::route(ctx, &drafts);
     let (rate, probed) = build::open_sources(ctx, &drafts, song.rate, base);
+    audio_params::load(ctx, &mut drafts, base, rate);
     let exports: Vec<_> = items
         .iter()
         .filter_map(|i| match i {

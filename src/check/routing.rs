@@ -16,6 +16,7 @@ use crate::syntax::ast::NodeKind;
 
 use super::ctx::Ctx;
 use super::nodes::Draft;
+use super::registry::ParamValue;
 
 /// An edge of the mix: `from` feeds `to`.
 #[derive(Debug, Clone)]
@@ -60,6 +61,7 @@ pub fn route(ctx: &mut Ctx, drafts: &[Draft]) -> Option<Routing> {
             }
         }
     }
+    ok &= add_keys(ctx, drafts, &index, &nodes, &mut graph);
     if !report_cycles(ctx, &graph, drafts) || !ok {
         return None;
     }
@@ -69,6 +71,46 @@ pub fn route(ctx: &mut Ctx, drafts: &[Draft]) -> Option<Routing> {
         inputs[graph[e.target()]].push((graph[e.source()], e.weight().clone()));
     }
     Some(Routing { order, inputs })
+}
+
+/// Adds an edge for every sidechain `key:` in a chain: the key node must be
+/// rendered before the node whose processor listens to it.
+fn add_keys(
+    ctx: &mut Ctx,
+    drafts: &[Draft],
+    index: &HashMap<&str, usize>,
+    nodes: &[NodeIndex],
+    graph: &mut DiGraph<usize, Edge>,
+) -> bool {
+    let mut ok = true;
+    for (i, d) in drafts.iter().enumerate() {
+        for call in &d.chain {
+            for (v, span) in call.params.values.iter().zip(&call.param_spans) {
+                let (Some(ParamValue::Node(name)), Some(span)) = (v, span) else { continue };
+                match index.get(name.as_str()) {
+                    Some(&k) if drafts[k].kind != NodeKind::Master => {
+                        graph.add_edge(nodes[k], nodes[i], Edge { gain_db: 0.0, tap: Tap::Key, span: *span });
+                    }
+                    Some(_) => {
+                        let kind = ErrorKind::Other {
+                            message: "the master cannot be a sidechain key".into(),
+                            help: Some("key from a track or a bus".into()),
+                        };
+                        ctx.error(Diagnostic::new(kind, *span));
+                        ok = false;
+                    }
+                    None => {
+                        let candidates = drafts.iter().filter(|d| d.kind != NodeKind::Master).map(|d| d.name.as_str());
+                        let suggestion = suggest(name, candidates);
+                        let kind = ErrorKind::UnknownName { what: "track or bus", name: name.clone(), suggestion };
+                        ctx.error(Diagnostic::new(kind, *span));
+                        ok = false;
+                    }
+                }
+            }
+        }
+    }
+    ok
 }
 
 /// Finds the bus (or master, when `master_ok`) a name refers to.
@@ -115,17 +157,24 @@ fn report_cycles(ctx: &mut Ctx, graph: &DiGraph<usize, Edge>, drafts: &[Draft]) 
         }
         clean = false;
         let start = *scc.iter().min_by_key(|n| graph[**n]).unwrap_or(&scc[0]);
-        let (path, closing) = cycle_path(graph, &scc, start);
+        let (path, edges) = cycle_path(graph, &scc, start);
         let names: Vec<String> = path.iter().map(|n| drafts[graph[*n]].name.clone()).collect();
-        ctx.error(Diagnostic::new(ErrorKind::RoutingCycle { path: names }, closing));
+        // Point at the key when one closes the loop: that is the line to change.
+        let key = edges.iter().rev().find(|e| e.tap == Tap::Key);
+        let closing = key.or(edges.last()).map(|e| e.span).unwrap_or_default();
+        let kind = match key {
+            Some(_) => ErrorKind::SidechainCycle { path: names },
+            None => ErrorKind::RoutingCycle { path: names },
+        };
+        ctx.error(Diagnostic::new(kind, closing));
     }
     clean
 }
 
-/// A path start -> ... -> start inside one component, and the span of its last edge.
-fn cycle_path(graph: &DiGraph<usize, Edge>, scc: &[NodeIndex], start: NodeIndex) -> (Vec<NodeIndex>, Span) {
+/// A path start -> ... -> start inside one component, and its edges.
+fn cycle_path(graph: &DiGraph<usize, Edge>, scc: &[NodeIndex], start: NodeIndex) -> (Vec<NodeIndex>, Vec<Edge>) {
     let mut path = vec![start];
-    let mut spans = Vec::new();
+    let mut spans: Vec<Edge> = Vec::new();
     let mut current = start;
     // Walk inside the component, preferring an edge back to the start; a
     // strongly connected component always leads back within len steps.
@@ -134,14 +183,14 @@ fn cycle_path(graph: &DiGraph<usize, Edge>, scc: &[NodeIndex], start: NodeIndex)
             graph.edges_directed(current, Direction::Outgoing).filter(|e| scc.contains(&e.target())).collect();
         edges.sort_by_key(|e| (e.target() != start, path.contains(&e.target()), graph[e.target()]));
         let Some(e) = edges.first() else { break };
-        spans.push(e.weight().span);
+        spans.push(e.weight().clone());
         path.push(e.target());
         if e.target() == start {
             break;
         }
         current = e.target();
     }
-    (path, spans.last().copied().unwrap_or_default())
+    (path, spans)
 }
 
 /// Kahn's algorithm, taking the earliest-declared ready node first so the

@@ -14,15 +14,18 @@ use crate::dsp::rbj::{coefficients, Coeffs};
 use crate::dsp::Processor;
 use crate::ir::ProcessorCall;
 
+/// A built processor and the call it came from (`None` for a fused run).
+pub type Built = (Box<dyn Processor>, Option<usize>);
+
 /// Builds and prepares a node's chain, fusing where it may.
-pub fn build_chain(calls: &[ProcessorCall], rate: f64, channels: usize, block: usize) -> Vec<Box<dyn Processor>> {
-    let mut out: Vec<Box<dyn Processor>> = Vec::new();
+pub fn build_chain(calls: &[ProcessorCall], rate: f64, channels: usize, block: usize) -> Vec<Built> {
+    let mut out: Vec<Built> = Vec::new();
     let mut run = Run::default();
-    for call in calls {
+    for (i, call) in calls.iter().enumerate() {
         let fusable = call.label.is_none() && !matches!(call.spec.fuse, Fuse::No);
         if !fusable {
             run.flush(&mut out);
-            out.push((call.spec.build)(&call.params));
+            out.push(((call.spec.build)(&call.params), Some(i)));
             continue;
         }
         match call.spec.fuse {
@@ -33,7 +36,7 @@ pub fn build_chain(calls: &[ProcessorCall], rate: f64, channels: usize, block: u
         run.len += 1;
     }
     run.flush(&mut out);
-    for p in &mut out {
+    for (p, _) in &mut out {
         p.prepare(rate, channels, block);
     }
     out
@@ -53,12 +56,12 @@ impl Default for Run {
 }
 
 impl Run {
-    fn flush(&mut self, out: &mut Vec<Box<dyn Processor>>) {
+    fn flush(&mut self, out: &mut Vec<Built>) {
         if self.len == 0 {
             return;
         }
         if self.coeffs.is_empty() {
-            out.push(Box::new(Gain::new(crate::dsp::gain_to_db(self.gain))));
+            out.push((Box::new(Gain::new(crate::dsp::gain_to_db(self.gain))), None));
         } else {
             // A fixed gain commutes with linear filters: scaling the first
             // numerator is the same system with one multiply fewer per sample.
@@ -67,7 +70,7 @@ impl Run {
                 first.b1 *= self.gain;
                 first.b2 *= self.gain;
             }
-            out.push(Box::new(BiquadCascade::from_coeffs(&self.coeffs)));
+            out.push((Box::new(BiquadCascade::from_coeffs(&self.coeffs)), None));
         }
         *self = Run::default();
     }

@@ -39,6 +39,8 @@ pub struct NodePlan {
     pub channels: usize,
     /// Built and prepared processors.
     pub chain: Vec<Box<dyn Processor>>,
+    /// For each processor of `chain`: the plan index of its sidechain key node.
+    pub keys: Vec<Option<usize>>,
     /// Left and right gains after the chain, pan law included, without the fader.
     pub pan: [f64; 2],
     /// The fader, linear.
@@ -119,7 +121,16 @@ fn ranges(levels: &[usize]) -> Vec<Range<usize>> {
 
 fn node_plan(graph: &MixGraph, old: usize, new_index: &[usize], rate: u32, block: usize) -> NodePlan {
     let node = &graph.nodes[old];
-    let chain = super::fuse::build_chain(&node.chain, rate as f64, node.channels, block);
+    let built = super::fuse::build_chain(&node.chain, rate as f64, node.channels, block);
+    let keys = built
+        .iter()
+        .map(|(_, call)| {
+            let call = &node.chain[(*call)?];
+            let name = (0..call.params.values.len()).find_map(|i| call.params.node(i))?;
+            graph.find(name).map(|k| new_index[k])
+        })
+        .collect();
+    let chain = built.into_iter().map(|(p, _)| p).collect();
     let pan = if node.channels == 1 {
         let (l, r) = crate::dsp::pan::mono_pan_gains(node.pan);
         [l, r]
@@ -136,6 +147,7 @@ fn node_plan(graph: &MixGraph, old: usize, new_index: &[usize], rate: u32, block
         source: node.source.clone(),
         channels: node.channels,
         chain,
+        keys,
         pan,
         fader: node.gain,
         silent: node.silent,
@@ -149,8 +161,10 @@ fn node_plan(graph: &MixGraph, old: usize, new_index: &[usize], rate: u32, block
 fn compensate(nodes: &mut [NodePlan]) -> usize {
     let mut out_latency = vec![0usize; nodes.len()];
     for i in 0..nodes.len() {
-        let arrival = nodes[i].inputs.iter().map(|inp| out_latency[inp.from]).max().unwrap_or(0);
-        for inp in &mut nodes[i].inputs {
+        let summed = |inp: &&mut PlanInput| inp.tap != Tap::Key;
+        let arrival =
+            nodes[i].inputs.iter().filter(|i| i.tap != Tap::Key).map(|inp| out_latency[inp.from]).max().unwrap_or(0);
+        for inp in nodes[i].inputs.iter_mut().filter(summed) {
             inp.delay = arrival - out_latency[inp.from];
         }
         out_latency[i] = arrival + nodes[i].chain.iter().map(|p| p.latency()).sum::<usize>();
@@ -172,7 +186,7 @@ fn natural_length(nodes: &[NodePlan]) -> u64 {
     let mut tail_down = vec![0u64; nodes.len()];
     let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
     for (i, n) in nodes.iter().enumerate() {
-        for inp in &n.inputs {
+        for inp in n.inputs.iter().filter(|i| i.tap != Tap::Key) {
             consumers[inp.from].push(i);
         }
     }

@@ -13,6 +13,8 @@ use super::delay::DelayLine;
 pub struct NodeRun {
     source: Exclusive<Option<(Source, SourceStream)>>,
     chain: Exclusive<Vec<Box<dyn Processor>>>,
+    /// Sidechain key node of each processor (plan index into `upstream`).
+    keys: Vec<Option<usize>>,
     inputs: Vec<(PlanInput, Option<DelayLine>)>,
     /// The chain's working buffer (the node's own channel count).
     work: Planar,
@@ -45,6 +47,7 @@ impl NodeRun {
         Ok(NodeRun {
             source: Exclusive(source),
             chain: Exclusive(plan.chain),
+            keys: plan.keys,
             inputs: inputs.collect(),
             work: Planar::new(plan.channels, capacity),
             pre: plan.feeds_pre.then(|| Planar::new(2, capacity)),
@@ -69,7 +72,7 @@ impl NodeRun {
         }
         self.read_source(pos, frames)?;
         self.sum_inputs(frames, upstream);
-        self.run_chain(frames);
+        self.run_chain(frames, upstream);
         self.apply_pan(frames);
         Ok(())
     }
@@ -103,6 +106,7 @@ impl NodeRun {
             let signal = match input.tap {
                 Tap::PostFader => &from.out,
                 Tap::PreFader => from.pre.as_ref().unwrap_or(&from.out),
+                Tap::Key => continue,
             };
             for ch in 0..channels {
                 let src = &signal.chans[ch.min(1)][..frames];
@@ -119,12 +123,14 @@ impl NodeRun {
         }
     }
 
-    fn run_chain(&mut self, frames: usize) {
-        for p in &mut self.chain.0 {
+    fn run_chain(&mut self, frames: usize, upstream: &[NodeRun]) {
+        for (p, key) in self.chain.0.iter_mut().zip(&self.keys) {
+            let key = key.map(|k| &upstream[k].out);
             let mut start = 0;
             while start < frames {
                 let end = (start + self.block).min(frames);
-                self.work.with_range(start, end, |chans| p.process(chans, None));
+                let key_view: Option<[&[f32]; 2]> = key.map(|k| [&k.chans[0][start..end], &k.chans[1][start..end]]);
+                self.work.with_range(start, end, |chans| p.process(chans, key_view.as_ref().map(|k| &k[..])));
                 start = end;
             }
         }
