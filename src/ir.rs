@@ -67,6 +67,45 @@ pub struct Input {
     pub tap: Tap,
 }
 
+/// How an automation curve arrives at a breakpoint from the one before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Curve {
+    /// A straight line in the parameter's own unit (dB for levels).
+    Linear,
+    /// A raised-cosine S-curve: starts and ends with zero slope.
+    Smooth,
+    /// Keeps the previous value, then jumps (over a few samples, to avoid a click).
+    Hold,
+}
+
+/// One automation breakpoint: at `frame`, the parameter is exactly `value`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Breakpoint {
+    pub frame: u64,
+    /// In the parameter's canonical unit (dB for levels, −1..1 for pan).
+    pub value: f64,
+    pub curve: Curve,
+}
+
+/// What an automation lane drives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AutoTarget {
+    /// The fader, in dB, added to the node's static `gain`.
+    Gain,
+    /// The pan position (replaces the static `pan`).
+    Pan,
+    /// Parameter `param` of processor `call` of the node's chain.
+    Param { call: usize, param: usize },
+}
+
+/// An automation lane: breakpoints in time order (at least one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Automation {
+    pub target: AutoTarget,
+    pub points: Vec<Breakpoint>,
+    pub span: Span,
+}
+
 /// A track, bus or the master.
 #[derive(Debug, Clone)]
 pub struct Node {
@@ -85,6 +124,7 @@ pub struct Node {
     pub silent: bool,
     /// Inputs in a fixed order (by node id), so sums are deterministic.
     pub inputs: Vec<Input>,
+    pub automation: Vec<Automation>,
 }
 
 /// One deliverable file.

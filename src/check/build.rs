@@ -58,6 +58,7 @@ pub fn open_sources(ctx: &mut Ctx, drafts: &[Draft], rate: Option<u32>, base: &P
 pub fn graph(
     drafts: Vec<Draft>,
     probed: Vec<Option<Probed>>,
+    mut lanes: Vec<Vec<crate::ir::Automation>>,
     routing: Routing,
     rate: u32,
     song: Song,
@@ -102,6 +103,7 @@ pub fn graph(
             pan: d.pan,
             silent: !audible[old],
             inputs,
+            automation: std::mem::take(&mut lanes[old]),
         });
     }
     MixGraph {

@@ -2,6 +2,7 @@
 //! every problem in the file at once.
 
 pub mod audio_params;
+pub mod automation;
 pub mod chain;
 pub mod ctx;
 pub mod eval;
@@ -105,6 +106,14 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
     let routing = routing::route(ctx, &drafts);
     let (rate, probed) = build::open_sources(ctx, &drafts, song.rate, base);
     audio_params::load(ctx, &mut drafts, base, rate);
+    let mut lanes = vec![Vec::new(); drafts.len()];
+    for item in items {
+        if let Item::Automate(a) = item {
+            if let Some((node, lane)) = automation::lane(ctx, a, &drafts, &song.timing, rate) {
+                lanes[node].push(lane);
+            }
+        }
+    }
     let exports: Vec<_> = items
         .iter()
         .filter_map(|i| match i {
@@ -117,7 +126,7 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
     if !ctx.diags.is_empty() {
         return None;
     }
-    Some(build::graph(drafts, probed, routing, rate, song, exports))
+    Some(build::graph(drafts, probed, lanes, routing, rate, song, exports))
 }
 
 mod build;
@@ -208,7 +217,7 @@ fn node_drafts(ctx: &mut Ctx, items: &[Item], timing: &Timing) -> Vec<Draft> {
             drafts.push(d);
         }
     }
-    drafts.push(master.unwrap_or_else(|| build::empty_master()));
+    drafts.push(master.unwrap_or_else(build::empty_master));
     drafts
 }
 
@@ -216,7 +225,6 @@ fn node_drafts(ctx: &mut Ctx, items: &[Item], timing: &Timing) -> Vec<Draft> {
 fn unsupported_items(ctx: &mut Ctx, items: &[Item]) {
     for item in items {
         let (what, span, help) = match item {
-            Item::Automate(a) => ("`automate`", a.span, "automation is planned; remove the block to render without it"),
             Item::Check(c) => {
                 ("the `check` block", c.span, "delivery QC is planned; remove the block to render without it")
             }

@@ -238,4 +238,24 @@ impl Processor for Biquad {
     fn tail(&self) -> usize {
         self.inner.tail()
     }
+
+    /// Parameters in the registry's order: pass filters `(freq, q)`, `peak`
+    /// `(freq, gain, q)`, shelves `(freq, gain, slope, q)`. The render calls
+    /// this every `CONTROL_INTERVAL` frames along the automation curve, so the
+    /// coefficients follow the curve in 32-frame steps (control-rate
+    /// smoothing; a DF-I filter tolerates such small steps without clicks).
+    fn set_param(&mut self, index: usize, value: f64) {
+        let mut spec = self.spec;
+        let shelf = spec.kind.is_shelf();
+        match (index, spec.kind.uses_gain(), shelf) {
+            (0, _, _) => spec.freq = value,
+            (1, true, _) => spec.gain_db = value,
+            (1, false, _) | (2, true, false) | (3, true, true) => spec.shape = Shape::Q(value),
+            (2, true, true) => spec.shape = Shape::Slope(value),
+            _ => return,
+        }
+        if spec != self.spec {
+            self.set_spec(spec);
+        }
+    }
 }

@@ -3,8 +3,10 @@
 
 use std::ops::Range;
 
+use crate::check::registry::ParamValue;
 use crate::dsp::Processor;
-use crate::ir::{Export, Metadata, MixGraph, NodeRole, Source, Tap};
+use crate::ir::{AutoTarget, Export, Metadata, MixGraph, NodeRole, Source, Tap};
+use crate::render::envelope::Envelope;
 
 /// Options that shape the plan but not the sound.
 #[derive(Debug, Clone, Copy)]
@@ -45,6 +47,13 @@ pub struct NodePlan {
     pub pan: [f64; 2],
     /// The fader, linear.
     pub fader: f64,
+    /// The static pan position (−1..1), for automated pan.
+    pub pan_position: f64,
+    /// Fader automation in dB (added to `fader`), and pan automation.
+    pub gain_env: Option<Envelope>,
+    pub pan_env: Option<Envelope>,
+    /// Automated processor parameters: (index into `chain`, parameter index, lane).
+    pub param_envs: Vec<(usize, usize, Envelope)>,
     pub silent: bool,
     pub inputs: Vec<PlanInput>,
     /// Whether some send taps this node before its fader.
@@ -121,7 +130,9 @@ fn ranges(levels: &[usize]) -> Vec<Range<usize>> {
 
 fn node_plan(graph: &MixGraph, old: usize, new_index: &[usize], rate: u32, block: usize) -> NodePlan {
     let node = &graph.nodes[old];
-    let built = super::fuse::build_chain(&node.chain, rate as f64, node.channels, block);
+    let calls = with_initial_automation(node);
+    let built = super::fuse::build_chain(&calls, rate as f64, node.channels, block);
+    let (gain_env, pan_env, param_envs) = lanes(node, &built);
     let keys = built
         .iter()
         .map(|(_, call)| {
@@ -150,10 +161,47 @@ fn node_plan(graph: &MixGraph, old: usize, new_index: &[usize], rate: u32, block
         keys,
         pan,
         fader: node.gain,
+        pan_position: node.pan,
+        gain_env,
+        pan_env,
+        param_envs,
         silent: node.silent,
         inputs,
         feeds_pre: false,
     }
+}
+
+/// The chain's calls with automated parameters starting at their lane's
+/// first value, so nothing glides at time zero.
+fn with_initial_automation(node: &crate::ir::Node) -> Vec<crate::ir::ProcessorCall> {
+    let mut calls = node.chain.clone();
+    for lane in &node.automation {
+        if let AutoTarget::Param { call, param } = lane.target {
+            let first = Envelope::new(lane.points.clone(), false).value_at(0);
+            calls[call].params.values[param] = Some(ParamValue::Number(first));
+        }
+    }
+    calls
+}
+
+type Lanes = (Option<Envelope>, Option<Envelope>, Vec<(usize, usize, Envelope)>);
+
+/// The node's automation lanes, with processor lanes pointing into the built chain.
+fn lanes(node: &crate::ir::Node, built: &[super::fuse::Built]) -> Lanes {
+    let (mut gain, mut pan, mut params) = (None, None, Vec::new());
+    for lane in &node.automation {
+        match lane.target {
+            AutoTarget::Gain => gain = Some(Envelope::new(lane.points.clone(), true)),
+            AutoTarget::Pan => pan = Some(Envelope::new(lane.points.clone(), false)),
+            AutoTarget::Param { call, param } => {
+                let db = node.chain[call].spec.params[param].kind == crate::check::value::Kind::Level;
+                if let Some(index) = built.iter().position(|(_, c)| *c == Some(call)) {
+                    params.push((index, param, Envelope::new(lane.points.clone(), db)));
+                }
+            }
+        }
+    }
+    (gain, pan, params)
 }
 
 /// Delays inputs so that every path into a node arrives equally late, and

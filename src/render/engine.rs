@@ -17,6 +17,9 @@ pub struct RenderOptions {
     pub threads: Option<usize>,
 }
 
+/// Where the master output goes, chunk by chunk (planar stereo).
+pub type Sink<'a> = dyn FnMut(&[&[f32]]) -> Result<(), AudioError> + 'a;
+
 /// What a finished render measured.
 #[derive(Debug, Clone, Copy)]
 pub struct RenderStats {
@@ -40,7 +43,7 @@ pub enum RenderError {
 pub fn render(
     plan: Plan,
     options: RenderOptions,
-    sink: &mut dyn FnMut(&[&[f32]]) -> Result<(), AudioError>,
+    sink: &mut Sink<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderStats, RenderError> {
     let started = Instant::now();

@@ -3,6 +3,7 @@
 mod buffer;
 mod delay;
 mod engine;
+pub mod envelope;
 mod node;
 
 pub use engine::{render, RenderError, RenderOptions, RenderStats};
@@ -14,3 +15,7 @@ pub const DEFAULT_BLOCK: usize = 1024;
 /// keep threads busy with little synchronisation (the bench README's lesson:
 /// parallelise across tracks in large chunks, not per block).
 pub const BLOCKS_PER_CHUNK: usize = 16;
+
+/// Automated processor parameters are updated on this grid of the timeline
+/// (in frames), whatever the block length, so output never depends on it.
+pub const CONTROL_INTERVAL: u64 = 32;

@@ -8,6 +8,8 @@ use crate::plan::{NodePlan, PlanInput};
 
 use super::buffer::{mix_into, Planar};
 use super::delay::DelayLine;
+use super::envelope::Envelope;
+use super::CONTROL_INTERVAL;
 
 /// A node's state for the whole render. Buffers are allocated once, here.
 pub struct NodeRun {
@@ -27,6 +29,21 @@ pub struct NodeRun {
     post: [f32; 2],
     silent: bool,
     block: usize,
+    /// Fader and pan automation, when the node has any.
+    moving: Option<Moving>,
+    /// Automated processor parameters: (chain index, parameter index, lane).
+    param_envs: Vec<(usize, usize, Envelope)>,
+}
+
+/// Fader and pan that change over time, evaluated per sample.
+struct Moving {
+    fader: f64,
+    pan: f64,
+    gain_env: Option<Envelope>,
+    pan_env: Option<Envelope>,
+    /// Per-sample left/right gains without and with the fader.
+    pan_gains: [Vec<f32>; 2],
+    post_gains: [Vec<f32>; 2],
 }
 
 impl NodeRun {
@@ -57,6 +74,15 @@ impl NodeRun {
             post: [(plan.pan[0] * plan.fader) as f32, (plan.pan[1] * plan.fader) as f32],
             silent: plan.silent,
             block,
+            moving: (plan.gain_env.is_some() || plan.pan_env.is_some()).then(|| Moving {
+                fader: plan.fader,
+                pan: plan.pan_position,
+                gain_env: plan.gain_env,
+                pan_env: plan.pan_env,
+                pan_gains: [vec![0.0; capacity], vec![0.0; capacity]],
+                post_gains: [vec![0.0; capacity], vec![0.0; capacity]],
+            }),
+            param_envs: plan.param_envs,
         })
     }
 
@@ -72,8 +98,14 @@ impl NodeRun {
         }
         self.read_source(pos, frames)?;
         self.sum_inputs(frames, upstream);
-        self.run_chain(frames, upstream);
-        self.apply_pan(frames);
+        self.run_chain(pos, frames, upstream);
+        match &mut self.moving {
+            Some(m) => {
+                m.fill(pos, frames, self.work.channels() == 1);
+                self.apply_moving_pan(frames);
+            }
+            None => self.apply_pan(frames),
+        }
         Ok(())
     }
 
@@ -123,12 +155,26 @@ impl NodeRun {
         }
     }
 
-    fn run_chain(&mut self, frames: usize, upstream: &[NodeRun]) {
-        for (p, key) in self.chain.0.iter_mut().zip(&self.keys) {
+    fn run_chain(&mut self, pos: u64, frames: usize, upstream: &[NodeRun]) {
+        for (index, (p, key)) in self.chain.0.iter_mut().zip(&self.keys).enumerate() {
             let key = key.map(|k| &upstream[k].out);
+            let automated: Vec<&(usize, usize, Envelope)> =
+                self.param_envs.iter().filter(|(i, _, _)| *i == index).collect();
             let mut start = 0;
             while start < frames {
-                let end = (start + self.block).min(frames);
+                let mut end = (start + self.block).min(frames);
+                if !automated.is_empty() {
+                    // Update on the control grid of the timeline, never across it,
+                    // so the result does not depend on the block length.
+                    let t = pos + start as u64;
+                    if t % CONTROL_INTERVAL == 0 {
+                        for (_, param, env) in &automated {
+                            p.set_param(*param, env.value_at(t));
+                        }
+                    }
+                    let next_grid = (t / CONTROL_INTERVAL + 1) * CONTROL_INTERVAL;
+                    end = end.min((next_grid - pos) as usize);
+                }
                 let key_view: Option<[&[f32]; 2]> = key.map(|k| [&k.chans[0][start..end], &k.chans[1][start..end]]);
                 self.work.with_range(start, end, |chans| p.process(chans, key_view.as_ref().map(|k| &k[..])));
                 start = end;
@@ -144,6 +190,41 @@ impl NodeRun {
                 scale(&mut pre.chans[ch][..frames], src, self.pan[ch]);
             }
             scale(&mut self.out.chans[ch][..frames], src, self.post[ch]);
+        }
+    }
+}
+
+impl NodeRun {
+    /// Pan and fader from per-sample gains (automation).
+    fn apply_moving_pan(&mut self, frames: usize) {
+        let Some(m) = &self.moving else { return };
+        let mono = self.work.channels() == 1;
+        for ch in 0..2 {
+            let src = &self.work.chans[if mono { 0 } else { ch }][..frames];
+            if let Some(pre) = &mut self.pre {
+                for ((d, s), g) in pre.chans[ch][..frames].iter_mut().zip(src).zip(&m.pan_gains[ch]) {
+                    *d = *s * *g;
+                }
+            }
+            for ((d, s), g) in self.out.chans[ch][..frames].iter_mut().zip(src).zip(&m.post_gains[ch]) {
+                *d = *s * *g;
+            }
+        }
+    }
+}
+
+impl Moving {
+    /// Per-sample gains for frames `pos..pos + frames`.
+    fn fill(&mut self, pos: u64, frames: usize, mono: bool) {
+        for i in 0..frames {
+            let t = pos + i as u64;
+            let p = self.pan_env.as_ref().map_or(self.pan, |e| e.value_at(t)).clamp(-1.0, 1.0);
+            let (l, r) = if mono { crate::dsp::pan::mono_pan_gains(p) } else { crate::dsp::pan::balance_gains(p) };
+            let g = self.fader * self.gain_env.as_ref().map_or(1.0, |e| crate::dsp::db_to_gain(e.value_at(t)));
+            self.pan_gains[0][i] = l as f32;
+            self.pan_gains[1][i] = r as f32;
+            self.post_gains[0][i] = (l * g) as f32;
+            self.post_gains[1][i] = (r * g) as f32;
         }
     }
 }

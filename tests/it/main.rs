@@ -1,5 +1,7 @@
 //! The one integration-test binary: the `mixc` CLI and library end to end.
 
+mod automation;
 mod common;
 mod diagnostics;
+mod examples;
 mod render;

@@ -258,3 +258,50 @@ fn export_16_bit_rate_conversion_and_dither() {
     let mid = &out[0][4_410..39_690];
     assert!((db(rms(mid)) - db(0.25 / 2f64.sqrt())).abs() < 0.01);
 }
+
+fn sends_mix(p: &Project, track_gain: &str, tap: &str) -> Vec<Vec<f32>> {
+    let x = vec![0.5f32; 4_800];
+    p.wav_int("x.wav", RATE, 24, &[x.clone(), x]);
+    let mix = format!(
+        "track a {{ source = \"x.wav\", gain = {track_gain}\n    send fx = -6dB {tap}\n}}\nbus fx {{}}\nexport \"out.wav\" {{ bits = 32f }}\n"
+    );
+    p.file("song.mix", &mix);
+    p.render_ok("song.mix", &[]);
+    read_wav_f32(&p.path("out.wav")).1
+}
+
+/// A post-fader send carries the fader; the return sums at unity with the dry path.
+#[test]
+fn post_fader_send_follows_the_fader() {
+    let p = Project::new();
+    let out = sends_mix(&p, "-6dB", "");
+    let (g, s) = (10f64.powf(-6.0 / 20.0), 10f64.powf(-6.0 / 20.0));
+    let expected = 0.5 * g + 0.5 * g * s;
+    assert!((out[0][100] as f64 - expected).abs() < 1e-6, "{} vs {expected}", out[0][100]);
+}
+
+/// A pre-fader send is independent of the fader: with the fader down, only the send remains.
+#[test]
+fn pre_fader_send_ignores_the_fader() {
+    let p = Project::new();
+    let out = sends_mix(&p, "-inf dB", "pre");
+    let expected = 0.5 * 10f64.powf(-6.0 / 20.0);
+    assert!((out[1][100] as f64 - expected).abs() < 1e-6, "{} vs {expected}", out[1][100]);
+}
+
+/// Mute silences a track; solo silences every other track.
+#[test]
+fn mute_and_solo() {
+    let p = Project::new();
+    p.wav_int("a.wav", RATE, 24, &[vec![0.25; 1000], vec![0.25; 1000]]);
+    p.wav_int("b.wav", RATE, 24, &[vec![0.125; 1000], vec![0.125; 1000]]);
+    for (settings, expected) in [("mute = true", 0.125), ("solo = true", 0.25)] {
+        p.file(
+            "song.mix",
+            &format!("track a {{ source = \"a.wav\", {settings} }}\ntrack b {{ source = \"b.wav\" }}\nexport \"out.wav\" {{ bits = 32f }}\n"),
+        );
+        p.render_ok("song.mix", &[]);
+        let out = read_wav_f32(&p.path("out.wav")).1;
+        assert_eq!(out[0][10], expected, "{settings}");
+    }
+}
