@@ -3,12 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::cache::{Cache, CachedOutput, Mode};
 use crate::deliver::Delivery;
 use crate::diagnostic::Report;
 use crate::io::AudioError;
 use crate::ir::MixGraph;
 use crate::plan::{plan, PlanOptions};
-use crate::render::{render, RenderError, RenderOptions};
+use crate::render::{render_with, RenderError, RenderOptions};
 
 /// Why a run did not produce its outputs.
 #[derive(Debug, thiserror::Error)]
@@ -76,52 +77,139 @@ pub fn render_graph(
     options: RunOptions,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Summary, Error> {
-    let plan = plan(graph, PlanOptions { block: options.block.unwrap_or(crate::render::DEFAULT_BLOCK) });
+    let plan = make_plan(graph, options);
+    let modes = vec![Mode::Compute { capture: false }; plan.nodes.len()];
+    deliver(graph, plan, modes, options, progress, &|| false).map(|(summary, _)| summary)
+}
+
+/// Which nodes an incremental render computed.
+#[derive(Debug, Clone)]
+pub struct Incremental {
+    /// Names of the nodes computed (the others were replayed or idle).
+    pub computed: Vec<String>,
+    pub nodes: usize,
+}
+
+/// Renders `graph`, computing only nodes whose content hash is not in `cache`,
+/// and keeps what it computed there. `cancelled` is polled between chunks.
+pub fn render_cached(
+    graph: &MixGraph,
+    options: RunOptions,
+    cache: &mut Cache,
+    progress: &mut dyn FnMut(u64, u64),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(Summary, Incremental), Error> {
+    let plan = make_plan(graph, options);
+    let modes = cache.modes(&plan);
+    let hashes: Vec<u64> = plan.nodes.iter().map(|n| n.hash).collect();
+    let computed = plan
+        .nodes
+        .iter()
+        .zip(&modes)
+        .filter(|(_, m)| matches!(m, Mode::Compute { .. }))
+        .map(|(n, _)| n.name.clone())
+        .collect();
+    let nodes = plan.nodes.len();
+    let (summary, captured) = deliver(graph, plan, modes, options, progress, cancelled)?;
+    cache.store(&hashes, captured);
+    Ok((summary, Incremental { computed, nodes }))
+}
+
+/// The content hash of every node of `graph` as it would render, master last.
+pub fn hashes(graph: &MixGraph, options: RunOptions) -> Vec<u64> {
+    make_plan(graph, options).nodes.iter().map(|n| n.hash).collect()
+}
+
+fn make_plan(graph: &MixGraph, options: RunOptions) -> crate::plan::Plan {
+    plan(graph, PlanOptions { block: options.block.unwrap_or(crate::render::DEFAULT_BLOCK) })
+}
+
+fn deliver(
+    graph: &MixGraph,
+    plan: crate::plan::Plan,
+    modes: Vec<Mode>,
+    options: RunOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(Summary, Vec<Option<CachedOutput>>), Error> {
     let deliveries = graph
         .exports
         .iter()
         .enumerate()
         .map(|(i, e)| Delivery::open(e, graph.rate, i as u64 + 1))
         .collect::<Result<Vec<_>, _>>()?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Vec<f32>>>(2);
+    let (tx, rx) = std::sync::mpsc::sync_channel::<ToWriter>(2);
     let writer = std::thread::spawn(move || write_all(deliveries, rx));
+    let done = tx.clone();
     let mut sink = move |chunk: &[&[f32]]| -> Result<(), AudioError> {
+        if cancelled() {
+            return Err(AudioError::Write { path: PathBuf::from("(exports)"), reason: "cancelled".into() });
+        }
         // A closed channel means the writer failed; its error comes from `join`.
-        tx.send(chunk.iter().map(|c| c.to_vec()).collect()).map_err(|_| AudioError::Write {
+        tx.send(ToWriter::Chunk(chunk.iter().map(|c| c.to_vec()).collect())).map_err(|_| AudioError::Write {
             path: PathBuf::from("(exports)"),
             reason: "the export writer stopped".into(),
         })
     };
-    let rendered = render(plan, options.render, &mut sink, progress);
-    drop(sink); // closes the channel: the writer finishes the files
+    let rendered = render_with(plan, modes, options.render, &mut sink, progress);
+    drop(sink);
+    // Only a complete render tells the writer to finish (rename into place);
+    // otherwise the channel just closes and the temporary files are removed.
+    if rendered.is_ok() {
+        let _ = done.send(ToWriter::Done);
+    }
+    drop(done);
     let written = writer.join().unwrap_or_else(|_| {
         Err(AudioError::Write { path: PathBuf::from("(exports)"), reason: "the export writer panicked".into() })
     });
     // A render error wins over the writer's "channel closed"; a writer error
     // wins over the render's "writer stopped".
-    let written = match (rendered, written) {
+    let ((stats, captured), written) = match (rendered, written) {
         (Err(RenderError::Audio(AudioError::Write { reason, .. })), Err(w)) if reason.contains("writer stopped") => {
             return Err(w.into())
         }
         (Err(e), _) => return Err(e.into()),
         (Ok(_), Err(w)) => return Err(w.into()),
-        (Ok(stats), Ok(written)) => (stats, written),
+        (Ok(rendered), Ok(written)) => (rendered, written),
     };
-    let (stats, written) = written;
-    Ok(Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed: stats.elapsed })
+    let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed: stats.elapsed };
+    Ok((summary, captured))
 }
 
-/// The export thread: writes every chunk to every delivery, then finishes
-/// them all. Dropping a delivery early (on error) removes its temporary file.
+/// What the render sends the export thread.
+enum ToWriter {
+    Chunk(Vec<Vec<f32>>),
+    /// The render completed: finish the files.
+    Done,
+}
+
+/// The export thread: writes every chunk to every delivery and finishes them
+/// all on `Done`. Without `Done` (a failed or cancelled render) the deliveries
+/// are dropped, which removes their temporary files.
 fn write_all(
     mut deliveries: Vec<Delivery>,
-    chunks: std::sync::mpsc::Receiver<Vec<Vec<f32>>>,
+    messages: std::sync::mpsc::Receiver<ToWriter>,
 ) -> Result<Vec<Written>, AudioError> {
-    for chunk in chunks {
-        let view: Vec<&[f32]> = chunk.iter().map(|c| c.as_slice()).collect();
-        for d in &mut deliveries {
-            d.write(&view)?;
+    let mut complete = false;
+    for message in messages {
+        match message {
+            ToWriter::Chunk(chunk) => {
+                let view: Vec<&[f32]> = chunk.iter().map(|c| c.as_slice()).collect();
+                for d in &mut deliveries {
+                    d.write(&view)?;
+                }
+            }
+            ToWriter::Done => {
+                complete = true;
+                break;
+            }
         }
+    }
+    if !complete {
+        return Err(AudioError::Write {
+            path: PathBuf::from("(exports)"),
+            reason: "the render did not complete".into(),
+        });
     }
     let mut written = Vec::new();
     for d in deliveries {

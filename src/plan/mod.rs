@@ -2,6 +2,7 @@
 //! built and prepared, the render length fixed.
 
 mod fuse;
+pub mod hash;
 mod schedule;
 
 pub use schedule::{plan, NodePlan, Plan, PlanInput, PlanOptions};

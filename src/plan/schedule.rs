@@ -58,6 +58,8 @@ pub struct NodePlan {
     pub inputs: Vec<PlanInput>,
     /// Whether some send taps this node before its fader.
     pub feeds_pre: bool,
+    /// Content hash (see `plan::hash`).
+    pub hash: u64,
 }
 
 /// The whole render, ready to run.
@@ -94,7 +96,11 @@ pub fn plan(graph: &MixGraph, options: PlanOptions) -> Plan {
     let latency = compensate(&mut nodes);
     mark_pre_taps(&mut nodes);
     let levels = ranges(&order.iter().map(|&i| levels_of[i]).collect::<Vec<_>>());
-    let length = graph.length.unwrap_or_else(|| natural_length(&nodes));
+    let length = graph.length.unwrap_or_else(|| natural_length(&nodes, rate));
+    let hashes = super::hash::node_hashes(graph, length);
+    for (node, &old) in nodes.iter_mut().zip(&order) {
+        node.hash = hashes[old];
+    }
     Plan {
         rate,
         block,
@@ -168,6 +174,7 @@ fn node_plan(graph: &MixGraph, old: usize, new_index: &[usize], rate: u32, block
         silent: node.silent,
         inputs,
         feeds_pre: false,
+        hash: 0,
     }
 }
 
@@ -229,7 +236,7 @@ fn mark_pre_taps(nodes: &mut [NodePlan]) {
 }
 
 /// The last source's end plus the longest tail from it to the output.
-fn natural_length(nodes: &[NodePlan]) -> u64 {
+fn natural_length(nodes: &[NodePlan], rate: u32) -> u64 {
     // tail_down[i]: frames a signal leaving node i's input takes to die out at the master.
     let mut tail_down = vec![0u64; nodes.len()];
     let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
@@ -246,7 +253,16 @@ fn natural_length(nodes: &[NodePlan]) -> u64 {
     nodes
         .iter()
         .enumerate()
-        .filter_map(|(i, n)| n.source.as_ref().map(|s| s.start + s.frames + tail_down[i]))
+        .filter_map(|(i, n)| n.source.as_ref().map(|s| s.start + s.frames + round_tail(tail_down[i], rate)))
         .max()
         .unwrap_or(0)
+}
+
+/// Tails are rounded up to a tenth of a second: the song never ends early,
+/// and nudging an EQ (which moves its filter's tail by a few samples) does
+/// not change the length — so `mixc watch` can keep every other node's
+/// cached output. A mix without tails keeps the sources' exact length.
+fn round_tail(tail: u64, rate: u32) -> u64 {
+    let step = (rate as u64 / 10).max(1);
+    tail.div_ceil(step) * step
 }

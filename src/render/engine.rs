@@ -9,6 +9,7 @@ use crate::plan::Plan;
 
 use super::node::NodeRun;
 use super::BLOCKS_PER_CHUNK;
+use crate::cache::{CachedOutput, Mode};
 
 /// How to run a render (none of it changes the output).
 #[derive(Debug, Clone, Copy, Default)]
@@ -46,6 +47,19 @@ pub fn render(
     sink: &mut Sink<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<RenderStats, RenderError> {
+    let modes = vec![Mode::Compute { capture: false }; plan.nodes.len()];
+    render_with(plan, modes, options, sink, progress).map(|(stats, _)| stats)
+}
+
+/// Like [`render`], with each node's [`Mode`] given (cached replays for
+/// `mixc watch`); also returns what the computing nodes captured.
+pub fn render_with(
+    plan: Plan,
+    modes: Vec<Mode>,
+    options: RenderOptions,
+    sink: &mut Sink<'_>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(RenderStats, Vec<Option<CachedOutput>>), RenderError> {
     let started = Instant::now();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.threads.unwrap_or(0))
@@ -54,8 +68,12 @@ pub fn render(
     let chunk = plan.block * BLOCKS_PER_CHUNK;
     let (rate, block, latency, length) = (plan.rate, plan.block, plan.latency as u64, plan.length);
     let levels = plan.levels.clone();
-    let mut nodes =
-        plan.nodes.into_iter().map(|n| NodeRun::new(n, rate, chunk, block)).collect::<Result<Vec<_>, _>>()?;
+    let mut nodes = plan
+        .nodes
+        .into_iter()
+        .zip(modes)
+        .map(|(n, mode)| NodeRun::new(n, mode, rate, chunk, block))
+        .collect::<Result<Vec<_>, _>>()?;
     let total = length + latency;
     let mut pos = 0u64;
     let mut peak = 0f32;
@@ -75,7 +93,8 @@ pub fn render(
         pos += frames as u64;
         progress(pos.min(total), total);
     }
-    Ok(RenderStats { frames: length, rate, peak, elapsed: started.elapsed() })
+    let captured = nodes.iter_mut().map(|n| n.captured.take()).collect();
+    Ok((RenderStats { frames: length, rate, peak, elapsed: started.elapsed() }, captured))
 }
 
 /// One chunk through every level. Inside a level each node writes only its

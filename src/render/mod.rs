@@ -6,7 +6,7 @@ mod engine;
 pub mod envelope;
 mod node;
 
-pub use engine::{render, RenderError, RenderOptions, RenderStats};
+pub use engine::{render, render_with, RenderError, RenderOptions, RenderStats, Sink};
 
 /// Frames per processing block (picked by benchmark: see `benches/`).
 pub const DEFAULT_BLOCK: usize = 1024;

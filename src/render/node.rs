@@ -10,6 +10,7 @@ use super::buffer::{mix_into, Planar};
 use super::delay::DelayLine;
 use super::envelope::Envelope;
 use super::CONTROL_INTERVAL;
+use crate::cache::{CachedOutput, Mode};
 
 /// A node's state for the whole render. Buffers are allocated once, here.
 pub struct NodeRun {
@@ -33,6 +34,10 @@ pub struct NodeRun {
     moving: Option<Moving>,
     /// Automated processor parameters: (chain index, parameter index, lane).
     param_envs: Vec<(usize, usize, Envelope)>,
+    /// Replaying a cached output instead of computing, or idle.
+    mode: Mode,
+    /// The output being kept for the cache, when capturing.
+    pub captured: Option<CachedOutput>,
 }
 
 /// Fader and pan that change over time, evaluated per sample.
@@ -48,13 +53,20 @@ struct Moving {
 
 impl NodeRun {
     /// Opens the node's source and allocates its buffers.
-    pub fn new(plan: NodePlan, rate: u32, capacity: usize, block: usize) -> Result<Self, AudioError> {
+    pub fn new(plan: NodePlan, mode: Mode, rate: u32, capacity: usize, block: usize) -> Result<Self, AudioError> {
+        let computing = matches!(mode, Mode::Compute { .. });
+        let captured = match mode {
+            Mode::Compute { capture: true } => {
+                Some(CachedOutput { out: Default::default(), pre: plan.feeds_pre.then(Default::default) })
+            }
+            _ => None,
+        };
         let source = match plan.source {
-            Some(src) => {
+            Some(src) if computing => {
                 let stream = SourceStream::open(&src.path, rate)?;
                 Some((src, stream))
             }
-            None => None,
+            _ => None,
         };
         let needs_scratch = plan.inputs.iter().any(|i| i.delay > 0);
         let inputs = plan.inputs.into_iter().map(|i| {
@@ -83,12 +95,35 @@ impl NodeRun {
                 post_gains: [vec![0.0; capacity], vec![0.0; capacity]],
             }),
             param_envs: plan.param_envs,
+            mode,
+            captured,
         })
     }
 
     /// Renders frames `pos..pos + frames` of the timeline. `upstream` holds
     /// every node of earlier levels (indices as in the plan).
     pub fn process(&mut self, pos: u64, frames: usize, upstream: &[NodeRun]) -> Result<(), AudioError> {
+        match &self.mode {
+            Mode::Idle => return Ok(()),
+            Mode::Replay(cached) => {
+                replay(cached, pos as usize, frames, &mut self.out, self.pre.as_mut());
+                return Ok(());
+            }
+            Mode::Compute { .. } => {}
+        }
+        self.compute(pos, frames, upstream)?;
+        if let Some(c) = &mut self.captured {
+            for ch in 0..2 {
+                c.out[ch].extend_from_slice(&self.out.chans[ch][..frames]);
+                if let (Some(cp), Some(p)) = (&mut c.pre, &self.pre) {
+                    cp[ch].extend_from_slice(&p.chans[ch][..frames]);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn compute(&mut self, pos: u64, frames: usize, upstream: &[NodeRun]) -> Result<(), AudioError> {
         if self.silent {
             self.out.clear(frames);
             if let Some(pre) = &mut self.pre {
@@ -225,6 +260,18 @@ impl Moving {
             self.pan_gains[1][i] = r as f32;
             self.post_gains[0][i] = (l * g) as f32;
             self.post_gains[1][i] = (r * g) as f32;
+        }
+    }
+}
+
+/// Copies frames `pos..pos + frames` of a cached output into the node's buffers.
+fn replay(cached: &CachedOutput, pos: usize, frames: usize, out: &mut Planar, pre: Option<&mut Planar>) {
+    for ch in 0..2 {
+        out.chans[ch][..frames].copy_from_slice(&cached.out[ch][pos..pos + frames]);
+    }
+    if let (Some(pre), Some(cp)) = (pre, &cached.pre) {
+        for ch in 0..2 {
+            pre.chans[ch][..frames].copy_from_slice(&cp[ch][pos..pos + frames]);
         }
     }
 }

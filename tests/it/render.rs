@@ -305,3 +305,30 @@ fn mute_and_solo() {
         assert_eq!(out[0][10], expected, "{settings}");
     }
 }
+
+/// A render interrupted halfway (as Ctrl-C in `mixc watch` does) writes
+/// nothing: the old output stays, and no temporary file is left.
+#[test]
+fn interrupted_render_leaves_existing_output_untouched() {
+    let p = Project::new();
+    let x = noise(400_000, 12, 0.5, 24);
+    p.wav_int("x.wav", RATE, 24, &[x.clone(), x]);
+    p.file("out.wav", "precious bytes");
+    let song = p.file("song.mix", "track a { source = \"x.wav\", chain = lowpass(5kHz) }\nexport \"out.wav\"\n");
+    let graph = mixc::pipeline::check(&song).expect("checks");
+    let chunks = std::cell::Cell::new(0);
+    let cancelled = || {
+        chunks.set(chunks.get() + 1);
+        chunks.get() > 5
+    };
+    let mut cache = mixc::cache::Cache::new(1 << 30);
+    let result = mixc::pipeline::render_cached(&graph, Default::default(), &mut cache, &mut |_, _| {}, &cancelled);
+    assert!(result.is_err(), "the render should have been cancelled");
+    assert_eq!(std::fs::read_to_string(p.path("out.wav")).expect("read"), "precious bytes");
+    let leftovers = std::fs::read_dir(p.dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().contains("mixc-tmp"))
+        .count();
+    assert_eq!(leftovers, 0, "temporary files left behind");
+}
