@@ -43,6 +43,28 @@ pub enum Command {
         #[arg(long, hide = true, value_name = "FRAMES")]
         block: Option<usize>,
     },
+    /// Render, then re-render on every save of the `.mix` file, its imports
+    /// or its sources.
+    ///
+    /// Only the nodes whose content changed are re-rendered; the others are
+    /// replayed from memory. An edit with errors prints its diagnostics and
+    /// keeps the last good output in place; the next good save renders.
+    /// Outputs are replaced atomically, so a player looping them never reads
+    /// half a file. Stop with Ctrl-C.
+    Watch {
+        /// The song's `.mix` file.
+        file: PathBuf,
+        /// Write exports with relative paths under DIR instead of beside the .mix file.
+        #[arg(long, short = 'o', value_name = "DIR")]
+        out_dir: Option<PathBuf>,
+        /// Worker threads (default: one per core).
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
+        /// Memory for cached node outputs, in MiB. Nodes that do not fit are
+        /// re-rendered when needed.
+        #[arg(long, value_name = "MIB", default_value_t = 2048)]
+        cache_mb: usize,
+    },
     /// Check a `.mix` file without rendering: syntax, names, units, routing,
     /// and that every source file opens.
     Check {

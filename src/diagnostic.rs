@@ -320,6 +320,13 @@ impl Report {
     }
 }
 
+impl Report {
+    /// The files the report's diagnostics were read from (not the embedded library).
+    pub fn files(&self) -> Vec<std::path::PathBuf> {
+        self.sources.files().map(|(_, f)| f.path.clone()).filter(|p| !p.starts_with("std/")).collect()
+    }
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.render_plain(100))

@@ -163,6 +163,9 @@ pub struct MixGraph {
     pub exports: Vec<Export>,
     /// Fixed length in frames (`length = ...`); otherwise sources plus tails.
     pub length: Option<u64>,
+    /// Every file the mix reads: the `.mix` file, its imports, sources and
+    /// audio-file parameters (what `mixc watch` watches).
+    pub inputs: Vec<PathBuf>,
 }
 
 impl MixGraph {

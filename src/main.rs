@@ -7,6 +7,7 @@ use clap::Parser;
 
 mod cli;
 mod report;
+mod report_watch;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -15,6 +16,9 @@ fn main() -> ExitCode {
             report::render(&file, report::RenderArgs { threads, out_dir, quiet, block })
         }
         cli::Command::Check { file } => report::check(&file),
+        cli::Command::Watch { file, out_dir, threads, cache_mb } => {
+            report_watch::watch(&file, out_dir, threads, cache_mb)
+        }
         cli::Command::Help { topic } => report::help(topic.as_deref()),
     };
     // A closed pipe (`mixc help | head`) is not an error.

@@ -115,9 +115,9 @@ pub fn render_cached(
     Ok((summary, Incremental { computed, nodes }))
 }
 
-/// The content hash of every node of `graph` as it would render, master last.
-pub fn hashes(graph: &MixGraph, options: RunOptions) -> Vec<u64> {
-    make_plan(graph, options).nodes.iter().map(|n| n.hash).collect()
+/// Every node's name and content hash as it would render, master last.
+pub fn hashes(graph: &MixGraph, options: RunOptions) -> Vec<(String, u64)> {
+    make_plan(graph, options).nodes.iter().map(|n| (n.name.clone(), n.hash)).collect()
 }
 
 fn make_plan(graph: &MixGraph, options: RunOptions) -> crate::plan::Plan {

@@ -83,7 +83,7 @@ fn print_summary(file: &Path, s: &pipeline::Summary) {
 }
 
 /// `m:ss.s`
-fn clock(seconds: f64) -> String {
+pub fn clock(seconds: f64) -> String {
     let m = (seconds / 60.0).floor();
     format!("{}:{:04.1}", m as u64, seconds - m * 60.0)
 }
@@ -106,7 +106,7 @@ pub fn check(file: &Path) -> u8 {
     }
 }
 
-fn fail(e: &Error) -> u8 {
+pub fn fail(e: &Error) -> u8 {
     match e {
         Error::Mix(report) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();

@@ -113,6 +113,7 @@ pub fn graph(
         nodes,
         exports,
         length: song.length.map(|s| frames(s, rate)),
+        inputs: Vec::new(),
     }
 }
 

@@ -78,12 +78,32 @@ pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
         graph
     });
     match graph {
-        Some(g) if diags.is_empty() => Ok(g),
+        Some(mut g) if diags.is_empty() => {
+            g.inputs = input_files(&sources, &g);
+            Ok(g)
+        }
         _ => {
             diags.sort_by_key(|d| (d.span.file, d.span.start));
             Err(Report { sources, diagnostics: diags })
         }
     }
+}
+
+/// The `.mix` files loaded (not the embedded library), every source and
+/// every audio file a parameter names.
+fn input_files(sources: &SourceMap, graph: &MixGraph) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<std::path::PathBuf> =
+        sources.files().map(|(_, f)| f.path.clone()).filter(|p| !p.starts_with("std/")).collect();
+    for node in &graph.nodes {
+        files.extend(node.source.iter().map(|s| s.path.clone()));
+        for call in &node.chain {
+            files.extend(call.params.values.iter().flatten().filter_map(|v| match v {
+                registry::ParamValue::Audio(clip) => Some(clip.path.clone()),
+                _ => None,
+            }));
+        }
+    }
+    files
 }
 
 /// Song-level settings.
