@@ -270,8 +270,8 @@ fn replay(cached: &CachedOutput, pos: usize, frames: usize, out: &mut Planar, pr
         out.chans[ch][..frames].copy_from_slice(&cached.out[ch][pos..pos + frames]);
     }
     if let (Some(pre), Some(cp)) = (pre, &cached.pre) {
-        for ch in 0..2 {
-            pre.chans[ch][..frames].copy_from_slice(&cp[ch][pos..pos + frames]);
+        for (dst, src) in pre.chans.iter_mut().zip(cp) {
+            dst[..frames].copy_from_slice(&src[pos..pos + frames]);
         }
     }
 }
