@@ -77,6 +77,13 @@ pub enum ErrorKind {
         what: &'static str,
         name: String,
     },
+    /// The same name defined in two files.
+    NameClash {
+        what: &'static str,
+        name: String,
+        first: String,
+        second: String,
+    },
     DuplicateSetting {
         name: String,
     },
@@ -155,6 +162,9 @@ impl ErrorKind {
                 format!("`{name}` is given twice to `{processor}`")
             }
             DuplicateName { what, name } => format!("{what} `{name}` is defined twice"),
+            NameClash { what, name, first, second } => {
+                format!("{what} `{name}` is defined in both `{first}` and `{second}`")
+            }
             DuplicateSetting { name } => format!("`{name}` is set twice"),
             RoutingCycle { path } => format!("routing cycle: {}", arrow_path(path)),
             SidechainCycle { path } => {
@@ -193,7 +203,7 @@ impl ErrorKind {
             MissingArgument { name, .. } => format!("`{name}` missing"),
             TooManyArguments { .. } => "too many arguments".into(),
             DuplicateArgument { .. } => "given again here".into(),
-            DuplicateName { .. } => "defined again here".into(),
+            DuplicateName { .. } | NameClash { .. } => "defined again here".into(),
             DuplicateSetting { .. } => "set again here".into(),
             RoutingCycle { .. } | SidechainCycle { .. } => "this closes the cycle".into(),
             MissingSource { .. } => "file not found".into(),
@@ -236,6 +246,7 @@ impl ErrorKind {
             TooManyArguments { .. } => Some("name the extra arguments, like `q: 0.7`".into()),
             DuplicateArgument { .. } | DuplicateSetting { .. } => Some("remove one of them".into()),
             DuplicateName { .. } => Some("give each one its own name".into()),
+            NameClash { .. } => Some("rename one of them, or import only one of the files".into()),
             RoutingCycle { .. } => {
                 Some("a bus cannot feed itself; route one of them to another bus or `master`".into())
             }

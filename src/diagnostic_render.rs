@@ -14,6 +14,8 @@ struct Bound {
     source: NamedSource<String>,
     labels: Vec<LabeledSpan>,
     related: Vec<Bound>,
+    /// A note attached to another diagnostic (printed as advice, not an error).
+    note: bool,
 }
 
 impl fmt::Debug for Bound {
@@ -33,6 +35,10 @@ impl std::error::Error for Bound {}
 impl miette::Diagnostic for Bound {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         self.help.as_ref().map(|h| Box::new(h) as Box<dyn fmt::Display>)
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        self.note.then_some(miette::Severity::Advice)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -74,6 +80,7 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
                 source: named_source(sources, *span),
                 labels: vec![LabeledSpan::new_primary_with_span(None, source_span(*span))],
                 related: Vec::new(),
+                note: true,
             });
         }
     }
@@ -83,6 +90,7 @@ fn bind(sources: &SourceMap, diag: &Diagnostic) -> Bound {
         source: named_source(sources, diag.span),
         labels,
         related,
+        note: false,
     }
 }
 

@@ -85,10 +85,18 @@ impl Loader<'_> {
         if let Some(first) = loaded.origins.get(name) {
             let what = if loaded.chains.contains_key(name) { "chain" } else { "constant" };
             let first = *first;
-            let note = format!("`{name}` is first defined here, in {}", self.sources.get(first.file).name);
-            self.diags.push(
-                Diagnostic::new(ErrorKind::DuplicateName { what, name: name.to_string() }, span).with_note(first, note),
-            );
+            let kind = if first.file == span.file {
+                ErrorKind::DuplicateName { what, name: name.to_string() }
+            } else {
+                ErrorKind::NameClash {
+                    what,
+                    name: name.to_string(),
+                    first: self.sources.get(first.file).name.clone(),
+                    second: self.sources.get(span.file).name.clone(),
+                }
+            };
+            let note = format!("`{name}` is first defined here, in `{}`", self.sources.get(first.file).name);
+            self.diags.push(Diagnostic::new(kind, span).with_note(first, note));
             return;
         }
         loaded.origins.insert(name.to_string(), span);

@@ -4,5 +4,6 @@ mod automation;
 mod common;
 mod diagnostics;
 mod examples;
+mod imports;
 mod render;
 mod watch;
