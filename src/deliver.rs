@@ -6,6 +6,7 @@ use crate::io::encode::{AudioWriter, EncodeSpec};
 use crate::io::resample::StreamResampler;
 use crate::io::AudioError;
 use crate::ir::Export;
+use crate::qc::{Measured, Meter};
 
 /// One export being written.
 pub struct Delivery {
@@ -14,11 +15,13 @@ pub struct Delivery {
     resampler: Option<StreamResampler>,
     converted: Vec<Vec<f32>>,
     frames: u64,
+    /// Measures what is delivered (after rate conversion), when asked to.
+    meter: Option<Meter>,
 }
 
 impl Delivery {
     /// Opens the temporary file for `export` of a render at `rate`.
-    pub fn open(export: &Export, rate: u32, seed: u64) -> Result<Self, AudioError> {
+    pub fn open(export: &Export, rate: u32, seed: u64, measure: bool) -> Result<Self, AudioError> {
         let spec = EncodeSpec {
             rate: export.rate,
             channels: 2,
@@ -35,7 +38,15 @@ impl Delivery {
         } else {
             None
         };
-        Ok(Delivery { export: export.clone(), writer, resampler, converted: vec![Vec::new(), Vec::new()], frames: 0 })
+        let meter = if measure { Meter::new(2, export.rate) } else { None };
+        Ok(Delivery {
+            export: export.clone(),
+            writer,
+            resampler,
+            converted: vec![Vec::new(), Vec::new()],
+            frames: 0,
+            meter,
+        })
     }
 
     /// Appends a chunk of the master output.
@@ -43,6 +54,9 @@ impl Delivery {
         match &mut self.resampler {
             None => {
                 self.frames += chunk.first().map_or(0, |c| c.len()) as u64;
+                if let Some(m) = &mut self.meter {
+                    m.add(chunk);
+                }
                 self.writer.write(chunk)
             }
             Some(r) => {
@@ -60,13 +74,16 @@ impl Delivery {
         let view: Vec<&[f32]> = self.converted.iter().map(|c| c.as_slice()).collect();
         self.frames += view.first().map_or(0, |c| c.len()) as u64;
         if view.first().is_some_and(|c| !c.is_empty()) {
+            if let Some(m) = &mut self.meter {
+                m.add(&view);
+            }
             self.writer.write(&view)?;
         }
         Ok(())
     }
 
-    /// Flushes the resampler, completes the file and moves it into place.
-    pub fn finish(mut self) -> Result<u64, AudioError> {
+    /// Flushes the resampler's tail into the file (and the meter).
+    pub fn drain(&mut self) -> Result<(), AudioError> {
         if let Some(r) = &mut self.resampler {
             for c in &mut self.converted {
                 c.clear();
@@ -74,7 +91,23 @@ impl Delivery {
             r.finish(&mut self.converted)
                 .map_err(|reason| AudioError::Resample { path: self.export.path.clone(), reason })?;
             self.flush_converted()?;
+            self.resampler = None;
         }
+        Ok(())
+    }
+
+    /// What the delivered signal measures (after `drain`), when measuring.
+    ///
+    /// The meter reads the signal handed to the encoder, after rate
+    /// conversion and before quantisation: dither moves it by at most one
+    /// LSB, far below a hundredth of a dB.
+    pub fn measured(&self) -> Option<Measured> {
+        self.meter.as_ref().map(|m| m.finish())
+    }
+
+    /// Flushes the resampler, completes the file and moves it into place.
+    pub fn finish(mut self) -> Result<u64, AudioError> {
+        self.drain()?;
         let frames = self.frames;
         self.writer.finish()?;
         Ok(frames)

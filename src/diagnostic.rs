@@ -304,12 +304,18 @@ impl fmt::Display for Diagnostic {
 /// The closest candidate to `name`, when it is close enough to be a likely typo.
 pub fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
     let lower = name.to_ascii_lowercase();
-    candidates
-        .into_iter()
-        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), c))
+    let candidates: Vec<&str> = candidates.into_iter().collect();
+    let close = candidates
+        .iter()
+        .map(|c| (strsim::damerau_levenshtein(&lower, &c.to_ascii_lowercase()), *c))
         .filter(|(d, c)| *d <= (c.len().max(name.len()) / 3).max(1))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c.to_string())
+        .map(|(_, c)| c.to_string());
+    // `peak` for `true_peak`, `shelf` for `low_shelf`: a word of the name.
+    close.or_else(|| {
+        let part = |c: &&&str| lower.len() >= 3 && c.split('_').any(|w| w.eq_ignore_ascii_case(&lower));
+        candidates.iter().find(part).map(|c| c.to_string())
+    })
 }
 
 /// Several diagnostics with the files they point into, ready to print.

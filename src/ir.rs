@@ -141,6 +141,76 @@ pub struct Export {
     pub span: Span,
 }
 
+/// A measurable property of a delivered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Metric {
+    /// Integrated loudness, LUFS.
+    Loudness,
+    /// True peak, dBTP.
+    TruePeak,
+    /// Sample peak, dBFS.
+    SamplePeak,
+    /// Loudness range, LU.
+    LoudnessRange,
+    /// Length, seconds.
+    Duration,
+}
+
+impl Metric {
+    pub fn name(self) -> &'static str {
+        match self {
+            Metric::Loudness => "loudness",
+            Metric::TruePeak => "true_peak",
+            Metric::SamplePeak => "sample_peak",
+            Metric::LoudnessRange => "lra",
+            Metric::Duration => "duration",
+        }
+    }
+
+    pub fn unit(self) -> &'static str {
+        match self {
+            Metric::Loudness => "LUFS",
+            Metric::TruePeak => "dBTP",
+            Metric::SamplePeak => "dBFS",
+            Metric::LoudnessRange => "LU",
+            Metric::Duration => "s",
+        }
+    }
+}
+
+/// How a QC line compares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Bound {
+    /// Within `value ± tolerance`.
+    Within(f64, f64),
+    AtMost(f64),
+    AtLeast(f64),
+    Below(f64),
+    Above(f64),
+}
+
+impl Bound {
+    pub fn holds(self, x: f64) -> bool {
+        match self {
+            Bound::Within(v, t) => (x - v).abs() <= t + 1e-9,
+            Bound::AtMost(v) => x <= v,
+            Bound::AtLeast(v) => x >= v,
+            Bound::Below(v) => x < v,
+            Bound::Above(v) => x > v,
+        }
+    }
+}
+
+/// One line of a `check { ... }` block.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QcCheck {
+    pub metric: Metric,
+    pub bound: Bound,
+    /// The line as written, for the report.
+    pub text: String,
+    pub span: Span,
+}
+
 /// Song metadata for exports.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Metadata {
@@ -163,6 +233,8 @@ pub struct MixGraph {
     pub exports: Vec<Export>,
     /// Fixed length in frames (`length = ...`); otherwise sources plus tails.
     pub length: Option<u64>,
+    /// Delivery QC: every delivered file must pass every line.
+    pub checks: Vec<QcCheck>,
     /// Every file the mix reads: the `.mix` file, its imports, sources and
     /// audio-file parameters (what `mixc watch` watches).
     pub inputs: Vec<PathBuf>,

@@ -19,6 +19,7 @@ pub mod io;
 pub mod ir;
 pub mod pipeline;
 pub mod plan;
+pub mod qc;
 pub mod render;
 pub mod source;
 pub mod syntax;

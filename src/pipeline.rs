@@ -22,13 +22,23 @@ pub enum Error {
     Audio(#[from] AudioError),
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// A deliverable failed the song's `check` lines (exit code 1); nothing was replaced.
+    #[error("delivery check failed")]
+    Qc(Vec<QcFailure>),
+}
+
+/// The verdicts on one deliverable that failed QC.
+#[derive(Debug, Clone)]
+pub struct QcFailure {
+    pub path: PathBuf,
+    pub verdicts: Vec<crate::qc::Verdict>,
 }
 
 impl Error {
     /// 1 when the `.mix` file is at fault, 2 when mixc could not run.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Mix(_) => 1,
+            Error::Mix(_) | Error::Qc(_) => 1,
             _ => 2,
         }
     }
@@ -48,6 +58,8 @@ pub struct Written {
     pub path: PathBuf,
     pub frames: u64,
     pub rate: u32,
+    /// The delivered file's measurement, when the song asked for one (QC).
+    pub measured: Option<crate::qc::Measured>,
 }
 
 /// The result of a render.
@@ -136,10 +148,11 @@ fn deliver(
         .exports
         .iter()
         .enumerate()
-        .map(|(i, e)| Delivery::open(e, graph.rate, i as u64 + 1))
+        .map(|(i, e)| Delivery::open(e, graph.rate, i as u64 + 1, !graph.checks.is_empty()))
         .collect::<Result<Vec<_>, _>>()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<ToWriter>(2);
-    let writer = std::thread::spawn(move || write_all(deliveries, rx));
+    let checks = graph.checks.clone();
+    let writer = std::thread::spawn(move || write_all(deliveries, rx, &checks));
     let done = tx.clone();
     let mut sink = move |chunk: &[&[f32]]| -> Result<(), AudioError> {
         if cancelled() {
@@ -160,16 +173,16 @@ fn deliver(
     }
     drop(done);
     let written = writer.join().unwrap_or_else(|_| {
-        Err(AudioError::Write { path: PathBuf::from("(exports)"), reason: "the export writer panicked".into() })
+        Err(AudioError::Write { path: PathBuf::from("(exports)"), reason: "the export writer panicked".into() }.into())
     });
     // A render error wins over the writer's "channel closed"; a writer error
     // wins over the render's "writer stopped".
     let ((stats, captured), written) = match (rendered, written) {
         (Err(RenderError::Audio(AudioError::Write { reason, .. })), Err(w)) if reason.contains("writer stopped") => {
-            return Err(w.into())
+            return Err(w)
         }
         (Err(e), _) => return Err(e.into()),
-        (Ok(_), Err(w)) => return Err(w.into()),
+        (Ok(_), Err(w)) => return Err(w),
         (Ok(rendered), Ok(written)) => (rendered, written),
     };
     let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed: stats.elapsed };
@@ -189,7 +202,8 @@ enum ToWriter {
 fn write_all(
     mut deliveries: Vec<Delivery>,
     messages: std::sync::mpsc::Receiver<ToWriter>,
-) -> Result<Vec<Written>, AudioError> {
+    checks: &[crate::ir::QcCheck],
+) -> Result<Vec<Written>, Error> {
     let mut complete = false;
     for message in messages {
         match message {
@@ -206,16 +220,28 @@ fn write_all(
         }
     }
     if !complete {
-        return Err(AudioError::Write {
-            path: PathBuf::from("(exports)"),
-            reason: "the render did not complete".into(),
-        });
+        let reason = "the render did not complete".into();
+        return Err(AudioError::Write { path: PathBuf::from("(exports)"), reason }.into());
+    }
+    // QC before anything is moved into place: a failing deliverable replaces nothing.
+    let mut failures = Vec::new();
+    for d in &mut deliveries {
+        d.drain()?;
+        if let Some(m) = d.measured() {
+            let verdicts = crate::qc::judge(checks, &m);
+            if verdicts.iter().any(|v| !v.pass) {
+                failures.push(QcFailure { path: d.export.path.clone(), verdicts });
+            }
+        }
+    }
+    if !failures.is_empty() {
+        return Err(Error::Qc(failures));
     }
     let mut written = Vec::new();
     for d in deliveries {
-        let (path, rate) = (d.export.path.clone(), d.export.rate);
+        let (path, rate, measured) = (d.export.path.clone(), d.export.rate, d.measured());
         let frames = d.finish()?;
-        written.push(Written { path, frames, rate });
+        written.push(Written { path, frames, rate, measured });
     }
     Ok(written)
 }

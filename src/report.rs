@@ -79,6 +79,12 @@ fn print_summary(file: &Path, s: &pipeline::Summary) {
     );
     for w in &s.written {
         eprintln!("  wrote {} ({} at {} Hz)", w.path.display(), clock(w.frames as f64 / w.rate as f64), w.rate);
+        if let Some(m) = &w.measured {
+            eprintln!(
+                "    {:.1} LUFS, LRA {:.1} LU, true peak {:.1} dBTP, sample peak {:.1} dBFS",
+                m.loudness, m.lra, m.true_peak, m.sample_peak
+            );
+        }
     }
 }
 
@@ -112,9 +118,25 @@ pub fn fail(e: &Error) -> u8 {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             eprint!("{}", report.render(color, 100));
         }
+        Error::Qc(failures) => print_qc(failures),
         other => eprintln!("error: {other}"),
     }
     e.exit_code() as u8
+}
+
+fn print_qc(failures: &[pipeline::QcFailure]) {
+    eprintln!("error: delivery check failed; no output was written or replaced");
+    for f in failures {
+        eprintln!("  {}", f.path.display());
+        let width = f.verdicts.iter().map(|v| v.check.text.len()).max().unwrap_or(0).max(5);
+        eprintln!("    {:<width$}  {:>14}  result", "check", "measured");
+        for v in &f.verdicts {
+            let measured = format!("{:.2} {}", v.measured, v.check.metric.unit());
+            let result = if v.pass { "ok" } else { "FAIL" };
+            eprintln!("    {:<width$}  {:>14}  {result}", v.check.text, measured);
+        }
+    }
+    eprintln!("help: change the mix or the master chain, or relax the `check` line");
 }
 
 /// `mixc help [PROCESSOR]`.

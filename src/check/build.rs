@@ -114,6 +114,7 @@ pub fn graph(
         exports,
         length: song.length.map(|s| frames(s, rate)),
         inputs: Vec::new(),
+        checks: Vec::new(),
     }
 }
 

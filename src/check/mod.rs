@@ -12,6 +12,7 @@ pub mod nodes;
 pub mod processors;
 pub mod processors_dynamics;
 pub mod processors_space;
+pub mod qc;
 pub mod registry;
 pub mod routing;
 pub mod settings;
@@ -142,11 +143,21 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
         })
         .filter_map(|e| exports::export(ctx, e, base, rate))
         .collect();
+    let checks: Vec<_> = items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Check(c) => Some(c),
+            _ => None,
+        })
+        .flat_map(|c| qc::lines(ctx, c))
+        .collect();
     let routing = routing?;
     if !ctx.diags.is_empty() {
         return None;
     }
-    Some(build::graph(drafts, probed, lanes, routing, rate, song, exports))
+    let mut graph = build::graph(drafts, probed, lanes, routing, rate, song, exports);
+    graph.checks = checks;
+    Some(graph)
 }
 
 mod build;
@@ -245,9 +256,6 @@ fn node_drafts(ctx: &mut Ctx, items: &[Item], timing: &Timing) -> Vec<Draft> {
 fn unsupported_items(ctx: &mut Ctx, items: &[Item]) {
     for item in items {
         let (what, span, help) = match item {
-            Item::Check(c) => {
-                ("the `check` block", c.span, "delivery QC is planned; remove the block to render without it")
-            }
             Item::Album(a) => ("`album`", a.span, "albums are planned; render each song on its own for now"),
             _ => continue,
         };

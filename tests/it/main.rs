@@ -5,5 +5,6 @@ mod common;
 mod diagnostics;
 mod examples;
 mod imports;
+mod qc;
 mod render;
 mod watch;
