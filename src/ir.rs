@@ -138,7 +138,29 @@ pub struct Export {
     pub format: SampleFormat,
     pub dither: Dither,
     pub container: Container,
+    /// This file's own loudness and true-peak targets (else the master's).
+    pub target: Target,
     pub span: Span,
+}
+
+/// Loudness normalisation targets.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Target {
+    /// Integrated loudness, LUFS.
+    pub loudness: Option<f64>,
+    /// True-peak ceiling, dBTP.
+    pub true_peak: Option<f64>,
+}
+
+impl Target {
+    pub fn is_set(&self) -> bool {
+        self.loudness.is_some() || self.true_peak.is_some()
+    }
+
+    /// `self`, with unset fields taken from `fallback`.
+    pub fn or(self, fallback: Target) -> Target {
+        Target { loudness: self.loudness.or(fallback.loudness), true_peak: self.true_peak.or(fallback.true_peak) }
+    }
 }
 
 /// A measurable property of a delivered file.
@@ -235,6 +257,11 @@ pub struct MixGraph {
     pub length: Option<u64>,
     /// Delivery QC: every delivered file must pass every line.
     pub checks: Vec<QcCheck>,
+    /// The master's loudness targets (each export may override them).
+    pub target: Target,
+    /// With a target, the limiter that ended the master chain: it runs after
+    /// the normalising gain, so the gain cannot push the output over it.
+    pub final_limiter: Option<ProcessorCall>,
     /// Every file the mix reads: the `.mix` file, its imports, sources and
     /// audio-file parameters (what `mixc watch` watches).
     pub inputs: Vec<PathBuf>,

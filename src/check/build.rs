@@ -27,6 +27,7 @@ pub fn empty_master() -> Draft {
         solo: false,
         out: None,
         sends: Vec::new(),
+        target: Default::default(),
     }
 }
 
@@ -115,6 +116,8 @@ pub fn graph(
         length: song.length.map(|s| frames(s, rate)),
         inputs: Vec::new(),
         checks: Vec::new(),
+        target: Default::default(),
+        final_limiter: None,
     }
 }
 

@@ -11,7 +11,7 @@ use super::ctx::Ctx;
 use super::settings::collect;
 use super::value::{Bits, Kind, Value};
 
-const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format"];
+const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "loudness", "true_peak"];
 
 /// Checks one `export`. Defaults (LANGUAGE.md): the session rate, 24 bits,
 /// TPDF dither at 16 bits and below, none at 24 bits and 32f.
@@ -69,6 +69,10 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         None => Some(Dither::None),
     };
     let container = container(ctx, decl, settings.get("format").map(|s| &s.value));
+    let target = crate::ir::Target {
+        loudness: settings.get("loudness").and_then(|s| ctx.number(&s.value, Kind::Loudness)),
+        true_peak: settings.get("true_peak").and_then(|s| ctx.number(&s.value, Kind::TruePeak)),
+    };
     if !ok {
         return None;
     }
@@ -88,6 +92,7 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         format,
         dither: dither?,
         container,
+        target,
         span: decl.span,
     })
 }

@@ -107,6 +107,22 @@ fn input_files(sources: &SourceMap, graph: &MixGraph) -> Vec<std::path::PathBuf>
     files
 }
 
+/// With a loudness target, a limiter at the end of the master chain moves
+/// after the normalising gain (see `MixGraph::final_limiter`).
+fn split_final_limiter(
+    drafts: &mut [Draft],
+    target: &crate::ir::Target,
+    exports: &[crate::ir::Export],
+) -> Option<crate::ir::ProcessorCall> {
+    let any_target = target.is_set() || exports.iter().any(|e| e.target.is_set());
+    let master = drafts.last_mut()?;
+    if any_target && master.chain.last().is_some_and(|c| c.spec.name == "limiter") {
+        master.chain.pop()
+    } else {
+        None
+    }
+}
+
 /// Song-level settings.
 struct Song {
     timing: Timing,
@@ -155,8 +171,12 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
     if !ctx.diags.is_empty() {
         return None;
     }
+    let target = drafts.last().map(|m| m.target).unwrap_or_default();
+    let final_limiter = split_final_limiter(&mut drafts, &target, &exports);
     let mut graph = build::graph(drafts, probed, lanes, routing, rate, song, exports);
     graph.checks = checks;
+    graph.target = target;
+    graph.final_limiter = final_limiter;
     Some(graph)
 }
 

@@ -36,6 +36,8 @@ pub struct Draft {
     /// Target name and the span of the `out` value.
     pub out: Option<(String, Span)>,
     pub sends: Vec<SendDraft>,
+    /// The master's loudness targets.
+    pub target: crate::ir::Target,
 }
 
 #[derive(Debug, Clone)]
@@ -65,6 +67,7 @@ pub fn draft(ctx: &mut Ctx, block: &NodeBlock, timing: &Timing) -> Draft {
         solo: false,
         out: None,
         sends: Vec::new(),
+        target: Default::default(),
     };
     let (what, keys) = match block.kind.node {
         NodeKind::Track => (format!("track `{}`", d.name), TRACK_KEYS),
@@ -135,13 +138,8 @@ fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Settin
         }
         "mute" => d.mute = boolean(ctx, s).unwrap_or(false),
         "solo" => d.solo = boolean(ctx, s).unwrap_or(false),
-        "loudness" | "true_peak" => {
-            let kind = ErrorKind::NotYetSupported {
-                what: format!("`{key}` on the master"),
-                help: "loudness normalisation is planned; remove the line to render without it".into(),
-            };
-            ctx.error(Diagnostic::new(kind, s.key.span));
-        }
+        "loudness" => d.target.loudness = ctx.number(v, Kind::Loudness),
+        "true_peak" => d.target.true_peak = ctx.number(v, Kind::TruePeak),
         _ => {}
     }
 }
