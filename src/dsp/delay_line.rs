@@ -4,8 +4,8 @@
 //! State is f64: a feedback loop recirculates its own rounding error, and at
 //! f32 that error would be audible as noise in a long reverb tail.
 
-use super::rbj::{coefficients, BiquadSpec, Coeffs};
 use super::flush;
+use super::rbj::{coefficients, BiquadSpec, Coeffs};
 
 /// A circular buffer of past samples. `read(d)` returns the sample written
 /// `d` frames before the most recent `write` (`d = 0` is that sample).
@@ -108,6 +108,43 @@ impl Section {
         self.y2 = self.y1;
         self.y1 = flush(y);
         self.y1
+    }
+}
+
+/// A Schroeder all-pass: flat magnitude, smeared phase; it turns a click
+/// into a dense burst, which is what a reverb's input diffusion wants.
+#[derive(Clone, Debug, Default)]
+pub struct Allpass {
+    line: DelayLine,
+    delay: usize,
+    g: f64,
+}
+
+impl Allpass {
+    /// An all-pass of `delay` frames (at least 1) and coefficient `g` (allocates).
+    pub fn new(delay: usize, g: f64) -> Allpass {
+        let delay = delay.max(1);
+        Allpass { line: DelayLine::new(delay), delay, g }
+    }
+
+    /// Frames until its ringing falls by 90 dB.
+    pub fn ring_frames(&self) -> usize {
+        let loops = (3.2e-5f64.ln() / self.g.abs().max(1e-3).ln()).ceil().max(1.0);
+        self.delay * (loops as usize + 1)
+    }
+
+    /// Clears the state.
+    pub fn clear(&mut self) {
+        self.line.clear();
+    }
+
+    /// Filters one sample: w = x + g·w[n−M], y = −g·w + w[n−M].
+    #[inline(always)]
+    pub fn tick(&mut self, x: f64) -> f64 {
+        let old = self.line.read(self.delay - 1);
+        let w = x + self.g * old;
+        self.line.write(w);
+        old - self.g * w
     }
 }
 

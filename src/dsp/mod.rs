@@ -6,12 +6,14 @@ mod biquad_kernel;
 mod biquad_tests;
 #[cfg(test)]
 pub(crate) mod contract;
+pub mod convolve;
 pub mod delay;
 pub mod delay_line;
 pub mod gain;
 mod lanes;
 pub mod pan;
 pub mod rbj;
+pub mod reverb;
 #[cfg(test)]
 mod space_contract;
 pub mod stereo;

@@ -1,6 +1,9 @@
 //! The time, space and colour processors as the contract harness sees them (tests only).
 
+use super::contract::noise;
+use super::convolve::Convolve;
 use super::delay::{Delay, DelaySettings};
+use super::reverb::{Reverb, ReverbSettings};
 use super::stereo::{Mono, Polarity, Width};
 use super::Processor;
 
@@ -25,6 +28,18 @@ pub(crate) fn entries() -> Vec<(&'static str, Build)> {
             Box::new(Delay::new(settings))
         }),
         ("delay of 0 s", || Box::new(Delay::new(DelaySettings { feedback: 0.9, ..DelaySettings::new(0.0) }))),
+        ("reverb default", || Box::new(Reverb::new(ReverbSettings::default()))),
+        ("reverb as in LANGUAGE.md", || {
+            let settings = ReverbSettings { size: 0.8, decay: 2.4, damping: 0.5, predelay: 0.02, ..Default::default() };
+            Box::new(Reverb::new(settings))
+        }),
+        ("reverb small, bright, narrow, 25% mix", || {
+            let settings = ReverbSettings { size: 0.0, decay: 0.2, damping: 0.0, width: 0.3, mix: 0.25, predelay: 0.0 };
+            Box::new(Reverb::new(settings))
+        }),
+        ("convolve unit impulse", || Box::new(Convolve::new(&[vec![1.0]], 1.0))),
+        ("convolve decaying noise, 6000 taps", || Box::new(Convolve::new(&decaying_noise(1, 6000), 1.0))),
+        ("convolve stereo IR, 50% mix", || Box::new(Convolve::new(&decaying_noise(2, 700), 0.5))),
         ("width 100%", || Box::new(Width::new(1.0))),
         ("width 0%", || Box::new(Width::new(0.0))),
         ("width 180%", || Box::new(Width::new(1.8))),
@@ -32,4 +47,13 @@ pub(crate) fn entries() -> Vec<(&'static str, Build)> {
         ("polarity both", || Box::new(Polarity::new(true, true))),
         ("mono", || Box::new(Mono)),
     ]
+}
+
+/// A noise impulse response fading by 60 dB over its length.
+fn decaying_noise(channels: usize, len: usize) -> Vec<Vec<f32>> {
+    let mut ir = noise(channels, len, 42);
+    for ch in &mut ir {
+        ch.iter_mut().enumerate().for_each(|(i, x)| *x *= 10f32.powf(-3.0 * i as f32 / len as f32));
+    }
+    ir
 }
