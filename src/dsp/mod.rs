@@ -11,9 +11,11 @@ pub mod delay;
 pub mod delay_line;
 pub mod gain;
 mod lanes;
+mod oversample;
 pub mod pan;
 pub mod rbj;
 pub mod reverb;
+pub mod saturate;
 #[cfg(test)]
 mod space_contract;
 pub mod stereo;

@@ -4,6 +4,7 @@ use super::contract::noise;
 use super::convolve::Convolve;
 use super::delay::{Delay, DelaySettings};
 use super::reverb::{Reverb, ReverbSettings};
+use super::saturate::Saturate;
 use super::stereo::{Mono, Polarity, Width};
 use super::Processor;
 
@@ -40,6 +41,8 @@ pub(crate) fn entries() -> Vec<(&'static str, Build)> {
         ("convolve unit impulse", || Box::new(Convolve::new(&[vec![1.0]], 1.0))),
         ("convolve decaying noise, 6000 taps", || Box::new(Convolve::new(&decaying_noise(1, 6000), 1.0))),
         ("convolve stereo IR, 50% mix", || Box::new(Convolve::new(&decaying_noise(2, 700), 0.5))),
+        ("saturate +6 dB", || Box::new(Saturate::new(6.0, 1.0))),
+        ("saturate +36 dB, 40% mix", || Box::new(Saturate::new(36.0, 0.4))),
         ("width 100%", || Box::new(Width::new(1.0))),
         ("width 0%", || Box::new(Width::new(0.0))),
         ("width 180%", || Box::new(Width::new(1.8))),
