@@ -181,6 +181,17 @@ impl Reverb {
         x
     }
 
+    /// One frame: the wet pair after `width`, and the `mix` to blend it with.
+    #[inline(always)]
+    fn frame(&mut self, dry: [f64; 2]) -> ([f64; 2], f64) {
+        self.step_coefficients();
+        let diffused = self.diffuse(dry);
+        let [wl, wr] = self.tick(diffused);
+        let (width, mix) = (self.width.next(), self.mix.next());
+        let (mid, side) = ((wl + wr) * 0.5, (wl - wr) * 0.5 * width);
+        ([mid + side, mid - side], mix)
+    }
+
     fn step_coefficients(&mut self) {
         let (decay, damping) = (self.decay.next(), self.damping.next());
         if self.frame % COEFF_PERIOD == 0 && (decay, damping) != self.designed {
@@ -238,21 +249,23 @@ impl Processor for Reverb {
         if self.lines.is_empty() {
             return;
         }
-        let frames = audio.first().map_or(0, |ch| ch.len());
-        let stereo = audio.len() == 2;
-        for i in 0..frames {
-            self.step_coefficients();
-            let dry = [audio[0][i] as f64, audio[audio.len() - 1][i] as f64];
-            let diffused = self.diffuse(dry);
-            let [wl, wr] = self.tick(diffused);
-            let (width, mix) = (self.width.next(), self.mix.next());
-            let (mid, side) = ((wl + wr) * 0.5, (wl - wr) * 0.5 * width);
-            if stereo {
-                audio[0][i] = to_output(dry[0] * (1.0 - mix) + (mid + side) * mix);
-                audio[1][i] = to_output(dry[1] * (1.0 - mix) + (mid - side) * mix);
-            } else {
-                audio[0][i] = to_output(dry[0] * (1.0 - mix) + mid * mix);
+        match audio {
+            [left, right] => {
+                for (l, r) in left.iter_mut().zip(right.iter_mut()) {
+                    let dry = [*l as f64, *r as f64];
+                    let ([wl, wr], mix) = self.frame(dry);
+                    *l = to_output(dry[0] * (1.0 - mix) + wl * mix);
+                    *r = to_output(dry[1] * (1.0 - mix) + wr * mix);
+                }
             }
+            [mono] => {
+                for x in mono.iter_mut() {
+                    let dry = *x as f64;
+                    let ([wl, wr], mix) = self.frame([dry, dry]);
+                    *x = to_output(dry * (1.0 - mix) + (wl + wr) * 0.5 * mix);
+                }
+            }
+            _ => {}
         }
     }
 

@@ -81,7 +81,7 @@ fn dry_mix_is_the_input_delayed_by_the_latency() {
     let input = sine(440.0, 0.5, 1000);
     let mut s = Saturate::new(24.0, 0.0);
     s.prepare(RATE, 1, 64);
-    let out = process_blocks(&mut s, &[input.clone()], &[64]).remove(0);
+    let out = process_blocks(&mut s, std::slice::from_ref(&input), &[64]).remove(0);
     assert_eq!(s.latency(), LATENCY);
     assert_eq!(&out[LATENCY..], &input[..1000 - LATENCY]);
 }
