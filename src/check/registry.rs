@@ -142,21 +142,7 @@ impl ProcessorSpec {
 
 /// Processors that are planned but not built yet: calls to them get a clear
 /// "not supported yet" instead of "unknown processor".
-pub const PLANNED: &[&str] = &[
-    "compressor",
-    "limiter",
-    "gate",
-    "expander",
-    "deesser",
-    "delay",
-    "reverb",
-    "convolve",
-    "saturate",
-    "width",
-    "polarity",
-    "mono",
-    "multiband",
-];
+pub const PLANNED: &[&str] = &["compressor", "limiter", "gate", "expander", "deesser", "multiband"];
 
 /// Every processor table, in the order `mixc help` lists them.
 const TABLES: &[&[&ProcessorSpec]] =

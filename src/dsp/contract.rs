@@ -39,6 +39,7 @@ pub(crate) fn registry() -> Vec<(String, Factory)> {
         let spec = BiquadSpec::new(kind, 1000.0).with_gain_db(-9.0);
         list.push(entry(kind.name(), move || Box::new(Biquad::new(spec))));
     }
+    list.extend(super::space_contract::entries().into_iter().map(|(name, f)| entry(name, f)));
     list
 }
 

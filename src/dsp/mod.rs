@@ -6,10 +6,19 @@ mod biquad_kernel;
 mod biquad_tests;
 #[cfg(test)]
 pub(crate) mod contract;
+pub mod convolve;
+pub mod delay;
+pub mod delay_line;
 pub mod gain;
 mod lanes;
+mod oversample;
 pub mod pan;
 pub mod rbj;
+pub mod reverb;
+pub mod saturate;
+#[cfg(test)]
+mod space_contract;
+pub mod stereo;
 
 /// Denormal-safe floor for recursive state: values below this are flushed to
 /// zero so decaying filters and envelopes never enter the slow denormal range.
