@@ -17,3 +17,4 @@ pub mod plan;
 pub mod render;
 pub mod source;
 pub mod syntax;
+pub mod view;

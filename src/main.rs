@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod cli;
+mod langtools;
 mod report;
 
 fn main() -> ExitCode {
@@ -16,6 +17,8 @@ fn main() -> ExitCode {
         }
         cli::Command::Check { file } => report::check(&file),
         cli::Command::Help { topic } => report::help(topic.as_deref()),
+        cli::Command::Fmt { files, check } => langtools::fmt(&files, check),
+        cli::Command::Graph { file, format, output } => langtools::graph(&file, &format, output.as_deref()),
     };
     // A closed pipe (`mixc help | head`) is not an error.
     let _ = std::io::stdout().flush();
