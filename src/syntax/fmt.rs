@@ -61,7 +61,10 @@ pub fn format(file: FileId, text: &str) -> Result<String, FmtError> {
 #[derive(Debug, Clone)]
 pub enum Line {
     /// Code (indentation included) and maybe an end-of-line comment.
-    Code { text: String, comment: Option<Comment> },
+    Code {
+        text: String,
+        comment: Option<Comment>,
+    },
     /// A comment on a line of its own, indentation included.
     Comment(String),
     Blank,

@@ -37,7 +37,9 @@ impl<'a> Printer<'a> {
                 let head = format!("song {}", self.slice(s.path.span));
                 (head, s.path.span.end, s.span, s.settings.iter().map(El::Setting).collect())
             }
-            El::Item(Item::Check(c)) => ("check".into(), c.span.start, c.span, c.lines.iter().map(El::Setting).collect()),
+            El::Item(Item::Check(c)) => {
+                ("check".into(), c.span.start, c.span, c.lines.iter().map(El::Setting).collect())
+            }
             El::Item(Item::Album(a)) => {
                 let head = format!("album {}", self.slice(a.title.span));
                 (head, a.title.span.end, a.span, a.entries.iter().map(El::Entry).collect())
@@ -119,7 +121,8 @@ impl<'a> Printer<'a> {
     pub(super) fn point(&mut self, b: &Breakpoint, indent: usize) {
         let (p, v) = self.point_cols;
         let curve = b.curve.as_ref().map(|c| c.node.as_str()).unwrap_or("");
-        let text = format!("{}{:<p$}  {:<v$}  {curve}", " ".repeat(indent), self.inline(&b.position), self.inline(&b.value));
+        let text =
+            format!("{}{:<p$}  {:<v$}  {curve}", " ".repeat(indent), self.inline(&b.position), self.inline(&b.value));
         let end = b.curve.as_ref().map_or(end_of(&b.value), |c| c.span.end);
         self.line(text.trim_end().to_string(), end);
     }

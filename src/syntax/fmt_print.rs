@@ -167,9 +167,7 @@ impl<'a> Printer<'a> {
         let ind = " ".repeat(indent);
         match el {
             El::Item(Item::Import(s)) => self.line(format!("{ind}import {}", self.slice(s.span)), s.span.end),
-            El::Item(Item::Setting(s)) | El::Entry(Entry::Setting(s)) | El::Setting(s) => {
-                self.setting(s, indent, pad)
-            }
+            El::Item(Item::Setting(s)) | El::Entry(Entry::Setting(s)) | El::Setting(s) => self.setting(s, indent, pad),
             El::Item(Item::Let(l)) => {
                 let head = format!("{ind}{:<pad$} =", format!("let {}", l.name.node));
                 let eq = self.find(l.name.span.end, '=');

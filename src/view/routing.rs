@@ -76,7 +76,8 @@ impl Routing {
                     let Some(ParamValue::Node(key)) = value else { continue };
                     let Some(from) = graph.find(key) else { continue };
                     let param = call.spec.params.get(i).map_or("key", |p| p.name);
-                    edges.push(Edge { from, to, kind: EdgeKind::Key, label: format!("{param} → {}", call.spec.name) });
+                    edges
+                        .push(Edge { from, to, kind: EdgeKind::Key, label: format!("{param} → {}", call.spec.name) });
                 }
             }
         }
@@ -101,14 +102,17 @@ fn node_box(node: &crate::ir::Node) -> NodeBox {
 }
 
 /// `peak 60Hz +3dB`: the processor and the arguments the user gave,
-/// positional ones bare and named ones as `name value`.
+/// positional ones with a unit bare, the rest as `name value`.
 pub fn stage_label(call: &ProcessorCall) -> String {
-    let mut parts = vec![call.label.as_ref().map_or(call.spec.name.to_string(), |l| format!("{l}: {}", call.spec.name))];
+    let mut parts =
+        vec![call.label.as_ref().map_or(call.spec.name.to_string(), |l| format!("{l}: {}", call.spec.name))];
     for (i, (value, spec)) in call.params.values.iter().zip(call.spec.params).enumerate() {
         let given = call.param_spans.get(i).is_some_and(Option::is_some);
         let Some(value) = value.as_ref().filter(|_| given) else { continue };
         let shown = show_value(value, spec.kind);
-        parts.push(if i < call.spec.positional { shown } else { format!("{} {shown}", spec.name) });
+        // A unit says what a value is (`60Hz`); a bare number needs its name (`q 1.4`).
+        let self_evident = matches!(spec.kind, Kind::Level | Kind::Frequency | Kind::Time | Kind::Loudness);
+        parts.push(if i < call.spec.positional && self_evident { shown } else { format!("{} {shown}", spec.name) });
     }
     parts.join(" ")
 }
@@ -163,4 +167,75 @@ pub fn outs_in_file(file: &Path) -> HashMap<String, String> {
         }
     }
     outs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::registry::{self, Params};
+    use crate::ir::{Input, Metadata, Node};
+
+    fn node(name: &str, role: NodeRole, inputs: Vec<Input>, chain: Vec<ProcessorCall>) -> Node {
+        let span = Default::default();
+        Node {
+            name: name.into(),
+            role,
+            span,
+            source: None,
+            channels: 2,
+            chain,
+            gain: 1.0,
+            pan: 0.0,
+            silent: false,
+            inputs,
+        }
+    }
+
+    /// No processor takes a node yet; any `ParamValue::Node` must still draw a key edge.
+    #[test]
+    fn sidechain_keys_are_dotted_edges() {
+        let spec = registry::lookup("highpass").expect("highpass exists");
+        let mut values = vec![None; spec.params.len()];
+        values[0] = Some(ParamValue::Node("kick".into()));
+        let call = ProcessorCall {
+            spec,
+            params: Params { values },
+            param_spans: vec![None; spec.params.len()],
+            label: None,
+            span: Default::default(),
+        };
+        let post = |from| Input { from, gain: 1.0, tap: Tap::PostFader };
+        let nodes = vec![
+            node("kick", NodeRole::Track, vec![], vec![]),
+            node("bass", NodeRole::Track, vec![], vec![call]),
+            node("master", NodeRole::Master, vec![post(0), post(1)], vec![]),
+        ];
+        let graph =
+            MixGraph { rate: 48000, tempo: None, metadata: Metadata::default(), nodes, exports: vec![], length: None };
+        let r = Routing::new(&graph, &HashMap::new());
+        let keys: Vec<_> = r.edges.iter().filter(|e| e.kind == EdgeKind::Key).collect();
+        assert_eq!(keys.len(), 1);
+        assert_eq!((keys[0].from, keys[0].to), (0, 1));
+        assert!(super::super::dot::write(&r).contains("\"kick\" -> \"bass\" [style=dotted"));
+        assert_eq!(r.edges.iter().filter(|e| e.kind == EdgeKind::Out).count(), 2);
+    }
+
+    #[test]
+    fn stage_labels_show_given_arguments_with_units() {
+        let spec = registry::lookup("peak").expect("peak exists");
+        let mut values = vec![None; spec.params.len()];
+        let mut spans = vec![None; spec.params.len()];
+        for (i, v) in [(0, 60.0), (1, 3.0), (2, 1.4)] {
+            values[i] = Some(ParamValue::Number(v));
+            spans[i] = Some(Default::default());
+        }
+        let call = ProcessorCall {
+            spec,
+            params: Params { values },
+            param_spans: spans,
+            label: None,
+            span: Default::default(),
+        };
+        assert_eq!(stage_label(&call), "peak 60Hz +3dB q 1.4");
+    }
 }

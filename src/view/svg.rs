@@ -17,7 +17,7 @@ const FONT_SIZE: usize = 14;
 
 /// The routing as an SVG document.
 pub fn draw(r: &Routing) -> String {
-    let mut vg = VisualGraph::new(Orientation::LeftToRight);
+    let mut vg = VisualGraph::new(Orientation::TopToBottom);
     let handles: Vec<_> = r.boxes.iter().map(|b| vg.add_node(element(b))).collect();
     for e in &r.edges {
         let style = match e.kind {
@@ -46,9 +46,9 @@ fn element(b: &NodeBox) -> Element {
     let width = if b.role == NodeRole::Master { 2 } else { 1 };
     let look = StyleAttr::new(Color::fast("black"), width, Some(Color::fast(fill)), 8, FONT_SIZE);
     let shape = ShapeKind::new_box(&label(b));
-    // Shapes are sized for the flipped orientation, as layout-rs's own DOT
-    // builder does: boxes in a left-to-right graph grow downwards.
-    let dir = Orientation::LeftToRight.flip();
+    // Shapes take the flipped orientation, as layout-rs's own DOT builder does.
+    // Top to bottom: layout-rs sizes multi-line boxes correctly only that way.
+    let dir = Orientation::TopToBottom.flip();
     let size = get_shape_size(dir, &shape, FONT_SIZE, false);
     Element::create(shape, look, dir, size)
 }
@@ -66,7 +66,10 @@ pub fn rasterise(svg: &str) -> Result<Vec<u8>, String> {
         .or_else(|| db.faces().next().and_then(|f| f.families.first().map(|(n, _)| n.clone())));
     if let Some(family) = family {
         options.font_family = family.clone();
-        options.fontdb_mut().set_sans_serif_family(family);
+        let db = options.fontdb_mut();
+        db.set_serif_family(family.clone());
+        db.set_sans_serif_family(family.clone());
+        db.set_monospace_family(family);
     }
     let tree = resvg::usvg::Tree::from_str(svg, &options).map_err(|e| format!("the SVG does not parse: {e}"))?;
     let size = tree.size().to_int_size().scale_by(2.0).ok_or("the drawing is empty")?;

@@ -2,4 +2,5 @@
 
 mod common;
 mod diagnostics;
+mod langtools;
 mod render;
