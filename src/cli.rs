@@ -71,6 +71,49 @@ pub enum Command {
         /// The `.mix` file.
         file: PathBuf,
     },
+    /// Rewrite `.mix` files in the canonical layout, keeping every comment.
+    ///
+    /// The layout: 4-space indentation; `=` aligned across consecutive
+    /// settings of a block; a block written on one line stays on one line if
+    /// it fits in 100 columns; chain breaks are kept as written and added
+    /// before the `->` that would pass 100 columns, continuing under the
+    /// first stage; `automate` breakpoints in aligned columns; end-of-line
+    /// comments aligned within each run of lines; at most one blank line in a
+    /// row. Formatting never changes what a file means: the result is parsed
+    /// again and compared before anything is written.
+    ///
+    /// Files are rewritten in place through a temporary file, so an
+    /// interrupted run never leaves half a file. A file that does not parse is
+    /// left alone and its error printed. Exit status: 0 formatted (or, with
+    /// --check, already formatted), 1 a file does not parse or --check found
+    /// changes, 2 a file could not be read or written.
+    Fmt {
+        /// `.mix` files to format; a folder means every `.mix` file under it,
+        /// and `-` reads standard input and writes standard output.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Change nothing: print a unified diff for each file that is not
+        /// formatted, and exit 1 if there was any.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Draw a song's routing: tracks, buses and the master with their chains.
+    ///
+    /// Solid edges are `out`, dashed edges are sends (labelled with level and
+    /// pre/post fader), dotted edges are sidechain keys. DOT output is for
+    /// Graphviz (`mixc graph song.mix | dot -Tsvg > song.svg`); SVG and PNG are
+    /// laid out and drawn by mixc itself, no Graphviz needed. The file is
+    /// checked first, so its sources must exist.
+    Graph {
+        /// The song's `.mix` file.
+        file: PathBuf,
+        /// What to write.
+        #[arg(long, value_parser = ["dot", "svg", "png"], default_value = "dot")]
+        format: String,
+        /// Write to OUT instead of standard output.
+        #[arg(long, short = 'o', value_name = "OUT")]
+        output: Option<PathBuf>,
+    },
     /// List the processors, or show one processor's parameters.
     Help {
         /// A processor name, e.g. `peak`.

@@ -23,4 +23,5 @@ pub mod qc;
 pub mod render;
 pub mod source;
 pub mod syntax;
+pub mod view;
 pub mod watch;

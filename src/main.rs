@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::Parser;
 
 mod cli;
+mod langtools;
 mod report;
 mod report_watch;
 
@@ -20,6 +21,8 @@ fn main() -> ExitCode {
             report_watch::watch(&file, out_dir, threads, cache_mb)
         }
         cli::Command::Help { topic } => report::help(topic.as_deref()),
+        cli::Command::Fmt { files, check } => langtools::fmt(&files, check),
+        cli::Command::Graph { file, format, output } => langtools::graph(&file, &format, output.as_deref()),
     };
     // A closed pipe (`mixc help | head`) is not an error.
     let _ = std::io::stdout().flush();

@@ -6,5 +6,6 @@ mod diagnostics;
 mod examples;
 mod imports;
 mod qc;
+mod langtools;
 mod render;
 mod watch;
