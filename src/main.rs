@@ -7,6 +7,7 @@ use clap::Parser;
 
 mod cli;
 mod report;
+mod report_meter;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -15,6 +16,7 @@ fn main() -> ExitCode {
             report::render(&file, report::RenderArgs { threads, out_dir, quiet, block })
         }
         cli::Command::Check { file } => report::check(&file),
+        cli::Command::Meter { files, json } => report_meter::meter(&files, json),
         cli::Command::Help { topic } => report::help(topic.as_deref()),
     };
     // A closed pipe (`mixc help | head`) is not an error.
