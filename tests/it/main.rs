@@ -3,3 +3,5 @@
 mod common;
 mod diagnostics;
 mod render;
+mod conformance;
+mod conformance_signals;
