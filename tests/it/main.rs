@@ -2,6 +2,7 @@
 
 mod common;
 mod diagnostics;
+mod meter_cli;
 mod render;
 mod conformance;
 mod conformance_signals;
