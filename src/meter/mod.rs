@@ -1,9 +1,10 @@
 //! Loudness and peak metering: ITU-R BS.1770-5 / EBU R 128 (Tech 3341, 3342).
 //!
-//! [`Meter`] is a streaming meter over planar f32. K-weighting and true peak
-//! come from the `ebur128` crate; momentary and short-term windows, gating and
-//! loudness range are computed here from 10 ms sub-blocks (see [`window`] and
-//! [`histogram`] for why). [`measure_file`] meters a whole file.
+//! [`Meter`] is a streaming meter over planar f32. K-weighting comes from the
+//! `ebur128` crate; momentary and short-term windows, gating and loudness
+//! range are computed here from 10 ms sub-blocks (see [`window`] and
+//! [`histogram`] for why), and true peak with the crate's interpolator in a
+//! faster loop ([`true_peak`]). [`measure_file`] meters a whole file.
 //!
 //! Channel weights follow the channel count: 1 = mono, one channel with weight
 //! 1.0 (a 0 dBFS sine reads −3.01 LUFS; not libebur128's "dual mono" +3 dB);
@@ -12,12 +13,14 @@
 
 mod histogram;
 mod measurement;
+mod true_peak;
 mod window;
 
 pub use measurement::{measure_file, Measurement};
 
 use ebur128::{EbuR128, Mode};
 use histogram::Histogram;
+use true_peak::TruePeak;
 use window::{Windows, STEPS_M, STEPS_S};
 
 /// The most channels a [`Meter`] takes (7.1.4 and more fit).
@@ -43,6 +46,7 @@ pub enum MeterError {
 /// the stream is split into blocks.
 pub struct Meter {
     ebu: EbuR128,
+    peaks: TruePeak,
     channels: usize,
     rate: u32,
     /// Frames per sub-block: 10 ms (`rate / 100`, rounded down).
@@ -70,11 +74,11 @@ impl Meter {
         if !(1000..=768_000).contains(&rate) {
             return Err(MeterError::Rate(rate));
         }
-        // M keeps the K-weighted audio `loudness_window` reads; TRUE_PEAK includes sample peak.
-        let ebu = EbuR128::new(channels as u32, rate, Mode::M | Mode::TRUE_PEAK)
-            .map_err(|_| MeterError::Rate(rate))?;
+        // Mode M keeps the K-weighted audio that `loudness_window` reads.
+        let ebu = EbuR128::new(channels as u32, rate, Mode::M).map_err(|_| MeterError::Rate(rate))?;
         Ok(Meter {
             ebu,
+            peaks: TruePeak::new(channels, rate),
             channels,
             rate,
             step: rate as usize / 100,
@@ -92,6 +96,7 @@ impl Meter {
     /// Back to time zero, as if newly built.
     pub fn reset(&mut self) {
         self.ebu.reset();
+        self.peaks.reset();
         self.into_step = 0;
         self.frames = 0;
         self.windows.reset();
@@ -112,6 +117,7 @@ impl Meter {
         let frames = block[0].len();
         assert!(block.iter().all(|c| c.len() == frames), "channel slices of different lengths");
         self.correlate(block);
+        self.peaks.add(block);
         let mut start = 0;
         while start < frames {
             let n = (self.step - self.into_step).min(frames - start);
@@ -191,9 +197,6 @@ impl Meter {
 
     /// The readings so far. The meter keeps running: call again after more `add`s.
     pub fn finish(&self) -> Measurement {
-        let peak = |f: &dyn Fn(u32) -> Result<f64, ebur128::Error>| {
-            (0..self.channels as u32).filter_map(|c| f(c).ok()).fold(0.0f64, f64::max)
-        };
         let [lr, ll, rr] = self.products;
         Measurement {
             channels: self.channels,
@@ -204,8 +207,8 @@ impl Meter {
             loudness_range_lu: self.short_terms.range(),
             max_momentary_lufs: finite(self.max_momentary),
             max_short_term_lufs: finite(self.max_short_term),
-            sample_peak_dbfs: finite(20.0 * peak(&|c| self.ebu.sample_peak(c)).log10()),
-            true_peak_dbtp: finite(20.0 * peak(&|c| self.ebu.true_peak(c)).log10()),
+            sample_peak_dbfs: finite(20.0 * self.peaks.sample_peak().log10()),
+            true_peak_dbtp: finite(20.0 * self.peaks.true_peak().log10()),
             correlation: (ll > 0.0 && rr > 0.0).then(|| lr / (ll * rr).sqrt()),
         }
     }

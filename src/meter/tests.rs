@@ -66,7 +66,10 @@ fn short_programmes_have_no_windowed_readings() {
 #[test]
 fn silence_reads_nothing() {
     let m = run(&[vec![0.0; 2 * RATE as usize]], 1000);
-    assert_eq!((m.integrated_lufs, m.max_momentary_lufs, m.sample_peak_dbfs, m.true_peak_dbtp), (None, None, None, None));
+    assert_eq!(
+        (m.integrated_lufs, m.max_momentary_lufs, m.sample_peak_dbfs, m.true_peak_dbtp),
+        (None, None, None, None)
+    );
 }
 
 #[test]

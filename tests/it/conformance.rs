@@ -96,7 +96,13 @@ fn evaluate(check: &Check, r: &Readings) -> Option<(String, String, bool)> {
 }
 
 /// The highest reading in each segment (k·seg, (k+1)·seg] against its expected value.
-fn segments(check: &Check, r: &Readings, which: fn(&(f64, f64, f64)) -> f64, expected: &[f64], seg: f64) -> (String, String, bool) {
+fn segments(
+    check: &Check,
+    r: &Readings,
+    which: fn(&(f64, f64, f64)) -> f64,
+    expected: &[f64],
+    seg: f64,
+) -> (String, String, bool) {
     let maxima: Vec<f64> = (0..expected.len())
         .map(|k| {
             let inside = |t: f64| t > k as f64 * seg + 1e-6 && t <= (k + 1) as f64 * seg + 1e-6;
@@ -104,7 +110,8 @@ fn segments(check: &Check, r: &Readings, which: fn(&(f64, f64, f64)) -> f64, exp
         })
         .collect();
     let ok = maxima.iter().zip(expected).all(|(&v, &e)| within(check, e, v));
-    let worst = maxima.iter().zip(expected).map(|(v, e)| v - e).fold(0.0f64, |a, d| if d.abs() > a.abs() { d } else { a });
+    let worst =
+        maxima.iter().zip(expected).map(|(v, e)| v - e).fold(0.0f64, |a, d| if d.abs() > a.abs() { d } else { a });
     let name = format!("max per {seg} s = {} … {}", expected[0], expected[expected.len() - 1]);
     (name, format!("worst deviation {worst:+.3}"), ok)
 }
@@ -142,7 +149,9 @@ fn numbered(id: &str, prefix: &str) -> bool {
 
 #[test]
 fn integrated_loudness_3341_cases_1_to_6_and_alignment() {
-    run_library(|id| ["3341-1", "3341-2", "3341-3", "3341-4", "3341-5", "3341-6", "3341-6-6ch", "3341-cal", "1770-997"].contains(&id));
+    run_library(|id| {
+        ["3341-1", "3341-2", "3341-3", "3341-4", "3341-5", "3341-6", "3341-6-6ch", "3341-cal", "1770-997"].contains(&id)
+    });
 }
 
 #[test]

@@ -98,11 +98,7 @@ fn loudness_cases() -> Vec<Case> {
         ),
         case("3341-5", tones(vec![s(20.0, -26.0), s(20.1, -20.0), s(20.0, -26.0)]), vec![Check::I(-23.0)]),
         case("3341-6", surround(vec![-28.0, -28.0, -24.0, -30.0, -30.0], None), vec![Check::I(-23.0)]),
-        case(
-            "3341-6-6ch",
-            surround(vec![-28.0, -28.0, -24.0, -300.0, -30.0, -30.0], Some(3)),
-            vec![Check::I(-23.0)],
-        ),
+        case("3341-6-6ch", surround(vec![-28.0, -28.0, -24.0, -300.0, -30.0, -30.0], Some(3)), vec![Check::I(-23.0)]),
         case("3341-cal", tones(vec![s(20.0, -18.0)]), steady(-18.0)),
         case("1770-997", Signal::Mono997, vec![Check::I(-3.01)]),
     ]
@@ -110,7 +106,8 @@ fn loudness_cases() -> Vec<Case> {
 
 fn window_cases() -> Vec<Case> {
     let s = |d: f64, l: f64| (d, Some(l));
-    let mut v = vec![case("3341-9", tones([s(1.34, -20.0), s(1.66, -30.0)].repeat(5)), vec![Check::SAfter(-23.0, 3.0)])];
+    let mut v =
+        vec![case("3341-9", tones([s(1.34, -20.0), s(1.66, -30.0)].repeat(5)), vec![Check::SAfter(-23.0, 3.0)])];
     for i in 0..20 {
         let segs = vec![(i as f64 * 0.15, None), s(3.0, -23.0), (1.0, None)];
         v.push(case(&format!("3341-10-{}", i + 1), tones(segs), vec![Check::MaxS(-23.0)]));
