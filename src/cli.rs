@@ -114,6 +114,31 @@ pub enum Command {
         #[arg(long, short = 'o', value_name = "OUT")]
         output: Option<PathBuf>,
     },
+    /// Measure loudness and peaks of audio files (ITU-R BS.1770-5, EBU R 128).
+    ///
+    /// Prints one row per file: integrated loudness (I, gated, LUFS), loudness
+    /// range (LRA, EBU Tech 3342, LU), the highest momentary (400 ms) and
+    /// short-term (3 s) loudness, evaluated every 10 ms, the sample peak
+    /// (dBFS), the true peak (4x oversampled, dBTP), the phase correlation of
+    /// the first two channels (-1 to +1) and the duration.
+    ///
+    /// Reads every format mixc decodes (WAV, AIFF, FLAC, MP3, Ogg Vorbis, ...),
+    /// mono to 16 channels. Channel weights follow the channel count: a mono
+    /// file is one channel with weight 1 (a 0 dBFS sine reads -3.01 LUFS);
+    /// 5 channels are L R C Ls Rs and 6 are L R C LFE Ls Rs (LFE not counted,
+    /// surrounds weigh 1.41). A dash means no reading: silence, or a file
+    /// shorter than the window (0.4 s for I and M, 3 s for S and LRA).
+    ///
+    /// Exit status: 0 every file measured, 2 a file could not be read (it is
+    /// named on stderr and the other files are still measured).
+    Meter {
+        /// Audio files to measure.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print a JSON array (one object per file, full precision) instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
     /// List the processors, or show one processor's parameters.
     Help {
         /// A processor name, e.g. `peak`.

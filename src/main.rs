@@ -9,6 +9,7 @@ mod cli;
 mod langtools;
 mod report;
 mod report_watch;
+mod report_meter;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -20,6 +21,7 @@ fn main() -> ExitCode {
         cli::Command::Watch { file, out_dir, threads, cache_mb } => {
             report_watch::watch(&file, out_dir, threads, cache_mb)
         }
+        cli::Command::Meter { files, json } => report_meter::meter(&files, json),
         cli::Command::Help { topic } => report::help(topic.as_deref()),
         cli::Command::Fmt { files, check } => langtools::fmt(&files, check),
         cli::Command::Graph { file, format, output } => langtools::graph(&file, &format, output.as_deref()),

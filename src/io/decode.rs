@@ -60,7 +60,17 @@ fn open_file(path: &Path) -> Result<File, AudioError> {
 }
 
 impl Decoder {
+    /// Opens a mono or stereo source (what the renderer accepts).
     pub fn open(path: &Path) -> Result<Self, AudioError> {
+        let decoder = Self::open_any(path)?;
+        if decoder.info.channels > 2 {
+            return Err(AudioError::Channels { path: path.into(), channels: decoder.info.channels });
+        }
+        Ok(decoder)
+    }
+
+    /// Opens a file with any number of channels (the loudness meter reads 5.1).
+    pub fn open_any(path: &Path) -> Result<Self, AudioError> {
         let mut file = open_file(path)?;
         let (info, inner) = match wav::parse(&mut file, path)? {
             Some(layout) => {
@@ -79,9 +89,6 @@ impl Decoder {
                 (info, Inner::Sym(Box::new(reader)))
             }
         };
-        if info.channels > 2 {
-            return Err(AudioError::Channels { path: path.into(), channels: info.channels });
-        }
         Ok(Decoder { info, inner, path: path.into() })
     }
 

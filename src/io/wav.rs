@@ -251,7 +251,7 @@ fn convert(kind: WavSample, bytes: &[u8], out: &mut [&mut [f32]], n: usize) {
 }
 
 /// One loop per channel layout, so the compiler sees fixed strides and
-/// unrolls/vectorises; mono and stereo are all mixc reads.
+/// unrolls/vectorises mono and stereo, what the renderer reads.
 #[inline(always)]
 fn deinterleave<const W: usize>(bytes: &[u8], out: &mut [&mut [f32]], n: usize, conv: impl Fn([u8; W]) -> f32) {
     let word = |b: &[u8]| -> [u8; W] { std::array::from_fn(|i| b[i]) };
@@ -268,6 +268,14 @@ fn deinterleave<const W: usize>(bytes: &[u8], out: &mut [&mut [f32]], n: usize, 
                 *r = conv(word(&b[W..]));
             }
         }
-        _ => {}
+        // Surround (read by the loudness meter only): a plain strided loop.
+        channels => {
+            let width = channels.len() * W;
+            for (i, frame) in bytes.chunks_exact(width).take(n).enumerate() {
+                for (c, o) in channels.iter_mut().enumerate() {
+                    o[i] = conv(word(&frame[c * W..]));
+                }
+            }
+        }
     }
 }

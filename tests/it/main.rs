@@ -2,10 +2,13 @@
 
 mod automation;
 mod common;
+mod conformance;
+mod conformance_signals;
 mod diagnostics;
 mod examples;
 mod imports;
 mod qc;
 mod langtools;
+mod meter_cli;
 mod render;
 mod watch;

@@ -1,0 +1,100 @@
+//! What `mixc meter` prints: an aligned table, or JSON with `--json`.
+
+use std::path::{Path, PathBuf};
+
+use mixc::meter::{self, Measurement};
+use serde::Serialize;
+
+const HEADER: [&str; 9] = ["file", "I LUFS", "LRA LU", "max M", "max S", "peak dBFS", "TP dBTP", "corr", "duration"];
+
+/// One file's line in the JSON output: its readings, or why it could not be read.
+#[derive(Serialize)]
+struct Entry {
+    file: String,
+    #[serde(flatten)]
+    measurement: Option<Measurement>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// `mixc meter FILE... [--json]`: returns the exit code.
+pub fn meter(files: &[PathBuf], json: bool) -> u8 {
+    let mut failed = false;
+    let entries: Vec<Entry> = files
+        .iter()
+        .map(|path| match meter::measure_file(path) {
+            Ok(m) => Entry { file: name(path), measurement: Some(m), error: None },
+            Err(e) => {
+                // Named now, on stderr, so the other files' results still print.
+                eprintln!("error: {e}");
+                failed = true;
+                Entry { file: name(path), measurement: None, error: Some(e.to_string()) }
+            }
+        })
+        .collect();
+    if json {
+        match serde_json::to_string_pretty(&entries) {
+            Ok(text) => println!("{text}"),
+            Err(e) => {
+                eprintln!("error: cannot write JSON: {e}");
+                return 2;
+            }
+        }
+    } else {
+        print_table(&entries);
+    }
+    if failed {
+        2
+    } else {
+        0
+    }
+}
+
+fn name(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// The files that were measured, one row each, columns aligned.
+fn print_table(entries: &[Entry]) {
+    let mut rows: Vec<[String; 9]> = vec![HEADER.map(String::from)];
+    rows.extend(entries.iter().filter_map(|e| e.measurement.as_ref().map(|m| row(&e.file, m))));
+    if rows.len() == 1 {
+        return;
+    }
+    let mut widths = [0; 9];
+    for r in &rows {
+        for (w, cell) in widths.iter_mut().zip(r) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    for r in &rows {
+        let mut line = format!("{:<w$}", r[0], w = widths[0]);
+        for (cell, w) in r.iter().zip(widths).skip(1) {
+            line.push_str(&format!("  {cell:>w$}"));
+        }
+        println!("{}", line.trim_end());
+    }
+}
+
+fn row(file: &str, m: &Measurement) -> [String; 9] {
+    // One decimal, as Tech 3341 asks of loudness readouts.
+    let level = |x: Option<f64>| x.map_or("-".to_string(), |v| format!("{v:.1}"));
+    let peak = |x: Option<f64>| x.map_or("-inf".to_string(), |v| format!("{v:.1}"));
+    [
+        file.to_string(),
+        level(m.integrated_lufs),
+        level(m.loudness_range_lu),
+        level(m.max_momentary_lufs),
+        level(m.max_short_term_lufs),
+        peak(m.sample_peak_dbfs),
+        peak(m.true_peak_dbtp),
+        m.correlation.map_or("-".to_string(), |c| format!("{c:+.2}")),
+        clock(m.duration_s),
+    ]
+}
+
+/// `m:ss.s`
+fn clock(seconds: f64) -> String {
+    let m = (seconds / 60.0).floor();
+    format!("{}:{:04.1}", m as u64, seconds - m * 60.0)
+}
