@@ -1,6 +1,7 @@
 //! Signal processors: the [`Processor`] contract and one family per file.
 
 pub mod biquad;
+pub mod dynamics;
 mod biquad_kernel;
 #[cfg(test)]
 mod biquad_tests;

@@ -1,0 +1,1 @@
+//! Compressor, expander, gate and de-esser tests against analytic expectations.

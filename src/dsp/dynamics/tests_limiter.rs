@@ -1,0 +1,1 @@
+//! Limiter tests: the ceiling invariant, true peaks, latency and alignment.
