@@ -143,11 +143,6 @@ impl ProcessorSpec {
 /// Processors that are planned but not built yet: calls to them get a clear
 /// "not supported yet" instead of "unknown processor".
 pub const PLANNED: &[&str] = &[
-    "compressor",
-    "limiter",
-    "gate",
-    "expander",
-    "deesser",
     "delay",
     "reverb",
     "convolve",

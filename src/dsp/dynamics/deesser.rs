@@ -1,9 +1,17 @@
 //! The split-band de-esser.
 //!
-//! A 12 dB/octave RBJ high-pass at `freq` splits off the high band h; the
-//! low band is the exact complement x − h, so the output
-//! out = (x − h) + g·h = x − (1 − g)·h
-//! is the input itself, bit for bit, whenever no reduction happens (g = 1).
+//! A 4th-order Linkwitz–Riley crossover at `freq` (each band two RBJ
+//! Butterworth biquads, Q = 1/√2) splits the input into low l and high h;
+//! out = l + g·h. The two bands are in phase and l + h is an all-pass, so
+//! with no reduction (g = 1) the magnitude response is exactly flat (only
+//! the phase turns around `freq`), and a cut of the high band leaves the low
+//! band alone: 1 kHz moves by < 0.01 dB under a 12 dB cut at 6.5 kHz.
+//!
+//! Why not the bit-exact complement x − (1 − g)·HP(x)? A high-pass leads
+//! the input in phase near its corner, so subtracting it barely cuts an
+//! octave above `freq` (−2 dB for a −12 dB band gain at 10 kHz, measured)
+//! and lifts the band below by 0.1 dB.
+//!
 //! The detector reads the peak of the high band across channels (stereo
 //! linked), runs the compressor gain computer and smooth branching detector
 //! (see [`super::detector`]) and never cuts deeper than `range`.
@@ -27,8 +35,10 @@ pub struct DeEsserSpec {
     pub release: f64,
 }
 
-/// Direct Form I state of one channel's high-pass: x[n−1], x[n−2], y[n−1], y[n−2].
-type State = [f64; 4];
+/// Direct Form I state of one biquad: x[n−1], x[n−2], y[n−1], y[n−2].
+type Stage = [f64; 4];
+/// One channel's crossover: two low-pass stages, then two high-pass stages.
+type State = [Stage; 4];
 
 /// A split-band de-esser (see the module docs).
 #[derive(Debug, Clone)]
@@ -38,10 +48,11 @@ pub struct DeEsser {
     threshold: Smoother,
     ratio: Smoother,
     range: Smoother,
-    coeffs: Coeffs,
+    /// Low-pass and high-pass Butterworth biquads (each used twice).
+    coeffs: [Coeffs; 2],
     state: Vec<State>,
-    /// Each channel's high band for the current frame.
-    high: Vec<f64>,
+    /// Each channel's (low, high) bands for the current frame.
+    bands: Vec<(f64, f64)>,
     smoother: GainSmoother,
     rate: f64,
 }
@@ -54,9 +65,9 @@ impl DeEsser {
             threshold: Smoother::new(spec.threshold),
             ratio: Smoother::new(spec.ratio),
             range: Smoother::new(spec.range),
-            coeffs: Coeffs::IDENTITY,
+            coeffs: [Coeffs::IDENTITY; 2],
             state: Vec::new(),
-            high: Vec::new(),
+            bands: Vec::new(),
             smoother: GainSmoother::new(),
             rate: 0.0,
         }
@@ -68,7 +79,8 @@ impl DeEsser {
     }
 
     fn design(&mut self) {
-        self.coeffs = coefficients(&BiquadSpec::new(FilterKind::Highpass, self.freq), self.rate);
+        let design = |kind| coefficients(&BiquadSpec::new(kind, self.freq), self.rate);
+        self.coeffs = [design(FilterKind::Lowpass), design(FilterKind::Highpass)];
     }
 
     /// The next frame's gain for the high band, from its peak `magnitude`.
@@ -85,8 +97,18 @@ impl DeEsser {
     }
 }
 
+/// Splits `x` into its (low, high) Linkwitz–Riley bands.
 #[inline]
-fn high_pass(c: &Coeffs, s: &mut State, x: f64) -> f64 {
+fn split(c: &[Coeffs; 2], s: &mut State, x: f64) -> (f64, f64) {
+    let low = biquad(&c[0], &mut s[0], x);
+    let low = biquad(&c[0], &mut s[1], low);
+    let high = biquad(&c[1], &mut s[2], x);
+    let high = biquad(&c[1], &mut s[3], high);
+    (low, high)
+}
+
+#[inline]
+fn biquad(c: &Coeffs, s: &mut Stage, x: f64) -> f64 {
     let y = c.b0 * x + c.b1 * s[0] + c.b2 * s[1] - c.a1 * s[2] - c.a2 * s[3];
     *s = [x, s[0], flush(y), flush(s[2])];
     y
@@ -95,8 +117,8 @@ fn high_pass(c: &Coeffs, s: &mut State, x: f64) -> f64 {
 impl Processor for DeEsser {
     fn prepare(&mut self, rate: f64, channels: usize, _max_block: usize) {
         self.rate = rate;
-        self.state = vec![[0.0; 4]; channels];
-        self.high = vec![0.0; channels];
+        self.state = vec![[[0.0; 4]; 4]; channels];
+        self.bands = vec![(0.0, 0.0); channels];
         self.reset();
     }
 
@@ -106,16 +128,14 @@ impl Processor for DeEsser {
         for i in 0..frames {
             let mut peak = 0.0f64;
             for c in 0..channels {
-                let h = high_pass(&self.coeffs, &mut self.state[c], audio[c][i] as f64);
-                self.high[c] = h;
-                peak = peak.max(h.abs());
+                let bands = split(&self.coeffs, &mut self.state[c], audio[c][i] as f64);
+                self.bands[c] = bands;
+                peak = peak.max(bands.1.abs());
             }
             let g = self.band_gain(peak);
-            if g == 1.0 {
-                continue; // Nothing to take away: the input passes untouched.
-            }
             for c in 0..channels {
-                audio[c][i] = to_output(audio[c][i] as f64 - (1.0 - g) * self.high[c]);
+                let (low, high) = self.bands[c];
+                audio[c][i] = to_output(low + g * high);
             }
         }
     }
@@ -128,14 +148,15 @@ impl Processor for DeEsser {
         self.range.reset(self.spec.range);
         self.smoother.set_times(self.spec.attack, self.spec.release, self.rate);
         self.smoother.reset();
-        self.state.iter_mut().for_each(|s| *s = [0.0; 4]);
+        self.state.iter_mut().for_each(|s| *s = [[0.0; 4]; 4]);
     }
 
     fn tail(&self) -> usize {
-        self.coeffs.tail_frames()
+        // Two stages in series per band; the slower band sets the tail.
+        self.coeffs.iter().map(|c| 2 * c.tail_frames()).max().unwrap_or(0)
     }
 
-    /// Parameters: 0 freq (jumps: the split stays exact), 1 threshold, 2 ratio,
+    /// Parameters: 0 freq (jumps: the split stays flat), 1 threshold, 2 ratio,
     /// 3 range (these glide), 4 attack, 5 release.
     fn set_param(&mut self, index: usize, value: f64) {
         match index {
