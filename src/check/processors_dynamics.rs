@@ -33,8 +33,13 @@ const ATTACK: ParamSpec =
     time("attack", Default::Required, 1.0, "time constant of the falling gain: 63% (1-1/e) of a dB step after it");
 const RELEASE: ParamSpec =
     time("release", Default::Required, 10.0, "time constant of the rising gain: 63% (1-1/e) of a dB step after it");
-const KNEE: ParamSpec =
-    level("knee", Default::Value(0.0), 0.0, 48.0, "soft-knee width in dB, centred on the threshold (Giannoulis et al.)");
+const KNEE: ParamSpec = level(
+    "knee",
+    Default::Value(0.0),
+    0.0,
+    48.0,
+    "soft-knee width in dB, centred on the threshold (Giannoulis et al.)",
+);
 const MAKEUP: ParamSpec = level(
     "makeup",
     Default::Unset,
@@ -180,7 +185,7 @@ pub const LIMITER: ProcessorSpec = ProcessorSpec {
             default: Default::Value(-1.0),
             min: -60.0,
             max: 0.0,
-            doc: "highest true peak out (4x oversampled; aims 0.2 dB under it); no sample exceeds it",
+            doc: "highest true peak out (4x oversampled; aims 0.3 dB under it); no sample exceeds it",
         },
         ParamSpec {
             name: "lookahead",
@@ -195,8 +200,12 @@ pub const LIMITER: ProcessorSpec = ProcessorSpec {
     ],
     positional: 1,
     build: |p| {
-        let spec =
-            LimiterSpec { ceiling: p.get(0, -1.0), lookahead: p.get(1, 0.005), release: p.get(2, 0.05), true_peak: true };
+        let spec = LimiterSpec {
+            ceiling: p.get(0, -1.0),
+            lookahead: p.get(1, 0.005),
+            release: p.get(2, 0.05),
+            true_peak: true,
+        };
         Box::new(Limiter::new(spec))
     },
     fuse: Fuse::No,

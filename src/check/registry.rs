@@ -142,16 +142,7 @@ impl ProcessorSpec {
 
 /// Processors that are planned but not built yet: calls to them get a clear
 /// "not supported yet" instead of "unknown processor".
-pub const PLANNED: &[&str] = &[
-    "delay",
-    "reverb",
-    "convolve",
-    "saturate",
-    "width",
-    "polarity",
-    "mono",
-    "multiband",
-];
+pub const PLANNED: &[&str] = &["delay", "reverb", "convolve", "saturate", "width", "polarity", "mono", "multiband"];
 
 /// Every processor table, in the order `mixc help` lists them.
 const TABLES: &[&[&ProcessorSpec]] =

@@ -1,12 +1,12 @@
 //! Signal processors: the [`Processor`] contract and one family per file.
 
 pub mod biquad;
-pub mod dynamics;
 mod biquad_kernel;
 #[cfg(test)]
 mod biquad_tests;
 #[cfg(test)]
 pub(crate) mod contract;
+pub mod dynamics;
 pub mod gain;
 mod lanes;
 pub mod pan;

@@ -124,18 +124,15 @@ impl Processor for DeEsser {
 
     fn process(&mut self, audio: &mut [&mut [f32]], _key: Option<&[&[f32]]>) {
         let frames = audio.first().map_or(0, |ch| ch.len());
-        let channels = audio.len().min(self.state.len());
         for i in 0..frames {
             let mut peak = 0.0f64;
-            for c in 0..channels {
-                let bands = split(&self.coeffs, &mut self.state[c], audio[c][i] as f64);
-                self.bands[c] = bands;
+            for ((ch, state), bands) in audio.iter().zip(&mut self.state).zip(&mut self.bands) {
+                *bands = split(&self.coeffs, state, ch[i] as f64);
                 peak = peak.max(bands.1.abs());
             }
             let g = self.band_gain(peak);
-            for c in 0..channels {
-                let (low, high) = self.bands[c];
-                audio[c][i] = to_output(low + g * high);
+            for (ch, (low, high)) in audio.iter_mut().zip(&self.bands) {
+                ch[i] = to_output(low + g * high);
             }
         }
     }

@@ -32,7 +32,7 @@ use crate::dsp::{db_to_gain, to_output, Processor};
 /// Frames either side of a true peak over which the gain is held down.
 pub const NEIGHBOURS: usize = 4;
 /// How far under the ceiling true-peak mode aims, in dB.
-pub const TRUE_PEAK_MARGIN_DB: f64 = 0.2;
+pub const TRUE_PEAK_MARGIN_DB: f64 = 0.3;
 
 /// Settings of a [`Limiter`].
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -20,11 +20,11 @@ pub mod true_peak;
 mod window;
 
 #[cfg(test)]
+pub(crate) mod test_signals;
+#[cfg(test)]
 mod tests_compressor;
 #[cfg(test)]
 mod tests_limiter;
-#[cfg(test)]
-pub(crate) mod test_signals;
 
 /// Lowest level the detector sees, in dB: log of silence is floored here so
 /// the maths stays finite (the gain computer is flat this far down).

@@ -156,7 +156,7 @@ fn deesser_is_flat_within_a_hundredth_of_a_db_below_threshold() {
     for freq in [50.0, 1000.0, 5000.0, 6500.0, 8000.0, 12_000.0, 20_000.0] {
         let input = sine(freq, -40.0, 96_000, 0.0);
         let mut p = deesser(-30.0);
-        let out = run(&mut p, &[input.clone()], None, 1000);
+        let out = run(&mut p, std::slice::from_ref(&input), None, 1000);
         assert_eq!(p.gain_db(), 0.0);
         let db = 20.0 * (amplitude(&out[0][48_000..], freq) / amplitude(&input[48_000..], freq)).log10();
         worst = worst.max(db.abs());
@@ -169,7 +169,7 @@ fn deesser_is_flat_within_a_hundredth_of_a_db_below_threshold() {
 fn deesser_cuts_only_the_high_band_above_threshold() {
     let input = two_tones(-10.0);
     let mut p = deesser(-30.0);
-    let out = run(&mut p, &[input.clone()], None, 1000);
+    let out = run(&mut p, std::slice::from_ref(&input), None, 1000);
     let (a, b) = (&input[48_000..], &out[0][48_000..]);
     let db = |f: f64| 20.0 * (amplitude(b, f) / amplitude(a, f)).log10();
     let (low, high) = (db(1000.0), db(10_000.0));
