@@ -142,7 +142,7 @@ impl ProcessorSpec {
 
 /// Processors that are planned but not built yet: calls to them get a clear
 /// "not supported yet" instead of "unknown processor".
-pub const PLANNED: &[&str] = &["compressor", "limiter", "gate", "expander", "deesser", "multiband"];
+pub const PLANNED: &[&str] = &["multiband"];
 
 /// Every processor table, in the order `mixc help` lists them.
 const TABLES: &[&[&ProcessorSpec]] =

@@ -4,8 +4,11 @@
 //! closure that builds it. [`check_contract`] then runs it mono and stereo.
 
 use super::biquad::{Biquad, BiquadCascade, BiquadSpec, FilterKind};
+use super::dynamics::compressor::{Detect, Dynamics, DynamicsSpec};
+use super::dynamics::limiter::{Limiter, LimiterSpec};
 use super::gain::Gain;
 use super::Processor;
+use crate::check::processors_dynamics::{self as dyn_spec, build_default as dynamics};
 
 /// Builds a fresh, unprepared processor.
 pub(crate) type Factory = Box<dyn Fn() -> Box<dyn Processor>>;
@@ -34,6 +37,22 @@ pub(crate) fn registry() -> Vec<(String, Factory)> {
         entry("lowpass above Nyquist", || Box::new(Biquad::new(BiquadSpec::new(FilterKind::Lowpass, 30_000.0)))),
         entry("cascade of 7", || Box::new(BiquadCascade::new(&cascade_specs()))),
         entry("empty cascade", || Box::new(BiquadCascade::new(&[]))),
+        entry("compressor -18 dB 4:1", || {
+            dynamics(&dyn_spec::COMPRESSOR, &[(0, -18.0), (1, 4.0), (2, 0.005), (3, 0.08)])
+        }),
+        entry("compressor knee rms mix", || {
+            Box::new(Dynamics::new(
+                DynamicsSpec { detect: Detect::Rms, mix: 0.5, ..DynamicsSpec::compressor(-30.0, 8.0, 0.0, 0.2) },
+                &[],
+            ))
+        }),
+        entry("expander -40 dB 1:3", || dynamics(&dyn_spec::EXPANDER, &[(0, -40.0), (1, 3.0)])),
+        entry("gate -30 dB", || dynamics(&dyn_spec::GATE, &[(0, -30.0)])),
+        entry("deesser 6.5 kHz -30 dB", || dynamics(&dyn_spec::DEESSER, &[(1, -30.0)])),
+        entry("limiter -1 dBTP", || dynamics(&dyn_spec::LIMITER, &[])),
+        entry("limiter sample peak -3 dB", || {
+            Box::new(Limiter::new(LimiterSpec { ceiling: -3.0, lookahead: 0.001, release: 0.01, true_peak: false }))
+        }),
     ];
     for kind in FilterKind::ALL {
         let spec = BiquadSpec::new(kind, 1000.0).with_gain_db(-9.0);

@@ -9,6 +9,7 @@ pub(crate) mod contract;
 pub mod convolve;
 pub mod delay;
 pub mod delay_line;
+pub mod dynamics;
 pub mod gain;
 mod lanes;
 mod oversample;

@@ -1,0 +1,181 @@
+//! Compressor, expander, gate and de-esser tests against analytic expectations.
+
+use super::compressor::{Dynamics, DynamicsSpec};
+use super::deesser::{DeEsser, DeEsserSpec};
+use super::gain_computer::Curve;
+use super::test_signals::{peak_db, run, sine, RATE};
+use crate::dsp::Processor;
+
+fn compressor(threshold: f64, ratio: f64, attack: f64, release: f64, knee: f64) -> Dynamics {
+    let mut spec = DynamicsSpec::compressor(threshold, ratio, attack, release);
+    spec.curve.knee = knee;
+    spec.makeup = Some(0.0);
+    let mut p = Dynamics::new(spec, &[]);
+    p.prepare(RATE, 1, 4096);
+    p
+}
+
+/// A 1 kHz sine stepped −40…0 dBFS in 2 dB steps settles on the static curve.
+fn check_static_curve(knee: f64) -> f64 {
+    let mut p = compressor(-18.0, 4.0, 0.0001, 1.0, knee);
+    let curve = Curve { knee, ..DynamicsSpec::compressor(-18.0, 4.0, 0.0, 0.0).curve };
+    let step = 12_000;
+    let mut worst = 0.0f64;
+    for k in 0..=20 {
+        let level = -40.0 + 2.0 * k as f64;
+        let out = run(&mut p, &[sine(1000.0, level, step, 0.0)], None, 512);
+        let settled = peak_db(&out[0][step - 2400..]);
+        let expected = curve.output(level);
+        worst = worst.max((settled - expected).abs());
+    }
+    worst
+}
+
+#[test]
+fn hard_knee_static_curve_within_a_tenth_of_a_db() {
+    let worst = check_static_curve(0.0);
+    println!("hard knee: worst deviation {worst:.4} dB");
+    assert!(worst < 0.1, "{worst}");
+}
+
+#[test]
+fn soft_knee_static_curve_within_a_tenth_of_a_db() {
+    let worst = check_static_curve(6.0);
+    println!("6 dB knee: worst deviation {worst:.4} dB");
+    assert!(worst < 0.1, "{worst}");
+}
+
+/// Frames until the gain envelope first passes `target` dB (falling or rising).
+fn frames_to(gains: &[f64], target: f64, falling: bool) -> usize {
+    gains.iter().position(|&g| if falling { g <= target } else { g >= target }).unwrap_or(usize::MAX)
+}
+
+#[test]
+fn attack_and_release_reach_one_minus_one_over_e_in_their_time() {
+    // DC steps: |x| is constant, so the envelope has no ripple.
+    let mut p = compressor(-18.0, 4.0, 0.010, 0.100, 0.0);
+    let (quiet, loud) = (10f64.powf(-40.0 / 20.0) as f32, 10f64.powf(-10.0 / 20.0) as f32);
+    let envelope = |p: &mut Dynamics, x: f32, n: usize| -> Vec<f64> {
+        (0..n)
+            .map(|_| {
+                run(p, &[vec![x]], None, 1);
+                p.gain_db()
+            })
+            .collect()
+    };
+    let step = -6.0; // (−10 + 18)·(1/4 − 1)
+    let attack = envelope(&mut p, loud, 48_000);
+    let t_attack = frames_to(&attack, step * (1.0 - (-1.0f64).exp()), true) as f64 / RATE;
+    let release = envelope(&mut p, quiet, 48_000);
+    let t_release = frames_to(&release, step * (-1.0f64).exp(), false) as f64 / RATE;
+    println!("attack 10 ms measured {:.3} ms, release 100 ms measured {:.3} ms", t_attack * 1e3, t_release * 1e3);
+    assert!((t_attack - 0.010).abs() < 0.001);
+    assert!((t_release - 0.100).abs() < 0.010);
+}
+
+#[test]
+fn keyed_compressor_ducks_by_the_curve_of_the_key_level() {
+    let mut p = compressor(-18.0, 4.0, 0.0001, 1.0, 0.0);
+    let frames = 24_000;
+    let tone = vec![sine(220.0, -20.0, frames, 0.0)];
+    // A stereo key, loud on one side only: the detector takes the max of its channels.
+    let key = vec![vec![0.0; frames], sine(1000.0, -6.0, frames, 0.0)];
+    let out = run(&mut p, &tone, Some(&key), 333);
+    let ducked = peak_db(&out[0][frames / 2..]) - (-20.0);
+    let expected = (-6.0 + 18.0) * (1.0 / 4.0 - 1.0);
+    println!("keyed: ducked {ducked:.4} dB, curve says {expected} dB");
+    assert!((ducked - expected).abs() < 0.1);
+    // The same tone keyed by silence passes unchanged.
+    p.reset();
+    let silent = vec![vec![0.0; frames]];
+    assert_eq!(run(&mut p, &tone, Some(&silent), 333), tone);
+}
+
+#[test]
+fn automatic_makeup_restores_full_scale_and_mix_blends() {
+    let mut p = Dynamics::new(DynamicsSpec::compressor(-18.0, 4.0, 0.0, 0.1), &[]);
+    p.prepare(RATE, 1, 1024);
+    let out = run(&mut p, &[vec![1.0; 4800]], None, 1024);
+    assert!((out[0][4799] - 1.0).abs() < 1e-6, "0 dBFS in gives 0 dBFS out");
+    let quiet = run(&mut p, &[vec![0.01; 48_000]], None, 1024);
+    assert!((peak_db(&quiet[0][40_000..]) - (-40.0 + 13.5)).abs() < 1e-3, "below T: +13.5 dB");
+    let spec = DynamicsSpec { mix: 0.5, makeup: Some(0.0), ..DynamicsSpec::compressor(-18.0, 4.0, 0.0, 0.1) };
+    let mut p = Dynamics::new(spec, &[]);
+    p.prepare(RATE, 1, 1024);
+    let out = run(&mut p, &[vec![1.0; 4800]], None, 1024);
+    let g = 10f64.powf(-13.5 / 20.0);
+    assert!((out[0][4799] as f64 - (0.5 + 0.5 * g)).abs() < 1e-6);
+}
+
+#[test]
+fn gate_attenuates_by_range_below_and_passes_unity_above() {
+    let mut p = Dynamics::new(DynamicsSpec::gate(-30.0, -80.0, 0.0005, 0.01, 0.02), &[]);
+    p.prepare(RATE, 2, 1024);
+    let loud = vec![sine(100.0, -20.0, 48_000, 0.0); 2];
+    assert_eq!(run(&mut p, &loud, None, 1024), loud, "above threshold: bit-exact unity");
+    let quiet = vec![sine(100.0, -40.0, 48_000, 0.0); 2];
+    let out = run(&mut p, &quiet, None, 1024);
+    let cut = peak_db(&out[1][24_000..]) - (-40.0);
+    println!("gate: cut {cut:.4} dB below threshold");
+    assert!((cut - (-80.0)).abs() < 0.1);
+}
+
+#[test]
+fn expander_follows_its_slope_below_threshold() {
+    let mut p = Dynamics::new(DynamicsSpec::expander(-40.0, 2.0, -40.0, 0.001, 0.01, 0.05), &[]);
+    p.prepare(RATE, 1, 1024);
+    let out = run(&mut p, &[sine(1000.0, -50.0, 48_000, 0.0)], None, 1024);
+    let gain = peak_db(&out[0][24_000..]) - (-50.0);
+    assert!((gain - (-10.0)).abs() < 0.1, "{gain}");
+}
+
+/// Amplitude of the `freq` component of `x` (an integer number of cycles long).
+fn amplitude(x: &[f32], freq: f64) -> f64 {
+    let w = 2.0 * std::f64::consts::PI * freq / RATE;
+    let (re, im) = x.iter().enumerate().fold((0.0, 0.0), |(re, im), (n, v)| {
+        (re + *v as f64 * (w * n as f64).cos(), im + *v as f64 * (w * n as f64).sin())
+    });
+    2.0 * (re * re + im * im).sqrt() / x.len() as f64
+}
+
+fn deesser(threshold: f64) -> DeEsser {
+    let spec = DeEsserSpec { freq: 6500.0, threshold, ratio: 4.0, range: -12.0, attack: 0.001, release: 0.06 };
+    let mut p = DeEsser::new(spec);
+    p.prepare(RATE, 1, 1024);
+    p
+}
+
+fn two_tones(high_db: f64) -> Vec<f32> {
+    let (low, high) = (sine(1000.0, -12.0, 96_000, 0.0), sine(10_000.0, high_db, 96_000, 0.5));
+    low.iter().zip(&high).map(|(a, b)| a + b).collect()
+}
+
+#[test]
+fn deesser_is_flat_within_a_hundredth_of_a_db_below_threshold() {
+    let mut worst = 0.0f64;
+    for freq in [50.0, 1000.0, 5000.0, 6500.0, 8000.0, 12_000.0, 20_000.0] {
+        let input = sine(freq, -40.0, 96_000, 0.0);
+        let mut p = deesser(-30.0);
+        let out = run(&mut p, std::slice::from_ref(&input), None, 1000);
+        assert_eq!(p.gain_db(), 0.0);
+        let db = 20.0 * (amplitude(&out[0][48_000..], freq) / amplitude(&input[48_000..], freq)).log10();
+        worst = worst.max(db.abs());
+    }
+    println!("deesser untouched: worst {worst:.6} dB from flat");
+    assert!(worst < 0.01, "{worst}");
+}
+
+#[test]
+fn deesser_cuts_only_the_high_band_above_threshold() {
+    let input = two_tones(-10.0);
+    let mut p = deesser(-30.0);
+    let out = run(&mut p, std::slice::from_ref(&input), None, 1000);
+    let (a, b) = (&input[48_000..], &out[0][48_000..]);
+    let db = |f: f64| 20.0 * (amplitude(b, f) / amplitude(a, f)).log10();
+    let (low, high) = (db(1000.0), db(10_000.0));
+    println!("deesser: 1 kHz {low:.4} dB, 10 kHz {high:.3} dB, band gain {:.3} dB", p.gain_db());
+    assert!(low.abs() < 0.01, "1 kHz moved {low} dB");
+    assert!(high < -6.0 && high > -12.5, "10 kHz {high} dB");
+    // The curve asks for ≈ −14.5 dB; the range caps it at −12 (ripple between crests aside).
+    assert!(p.gain_db() >= -12.0 && p.gain_db() < -11.5, "range caps the cut: {}", p.gain_db());
+}
