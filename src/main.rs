@@ -8,8 +8,8 @@ use clap::Parser;
 mod cli;
 mod langtools;
 mod report;
-mod report_watch;
 mod report_meter;
+mod report_watch;
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();

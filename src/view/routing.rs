@@ -188,6 +188,7 @@ mod tests {
             pan: 0.0,
             silent: false,
             inputs,
+            automation: Vec::new(),
         }
     }
 
@@ -210,8 +211,18 @@ mod tests {
             node("bass", NodeRole::Track, vec![], vec![call]),
             node("master", NodeRole::Master, vec![post(0), post(1)], vec![]),
         ];
-        let graph =
-            MixGraph { rate: 48000, tempo: None, metadata: Metadata::default(), nodes, exports: vec![], length: None };
+        let graph = MixGraph {
+            rate: 48000,
+            tempo: None,
+            metadata: Metadata::default(),
+            nodes,
+            exports: vec![],
+            length: None,
+            inputs: vec![],
+            checks: vec![],
+            target: Default::default(),
+            final_limiter: None,
+        };
         let r = Routing::new(&graph, &HashMap::new());
         let keys: Vec<_> = r.edges.iter().filter(|e| e.kind == EdgeKind::Key).collect();
         assert_eq!(keys.len(), 1);
