@@ -4,6 +4,10 @@ mod converter;
 pub mod decode;
 pub mod encode;
 mod flac;
+mod flac_bits;
+mod flac_frame;
+mod flac_lpc;
+mod flac_rice;
 pub mod quantize;
 pub mod resample;
 mod symph;
@@ -13,6 +17,8 @@ mod wav;
 mod tests;
 #[cfg(test)]
 mod tests_resample;
+#[cfg(test)]
+mod tests_flac;
 #[cfg(test)]
 mod tests_write;
 
