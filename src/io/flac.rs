@@ -32,6 +32,13 @@ pub(super) struct FlacSink {
     frame_sizes: (usize, usize),
 }
 
+/// The low `W` little-endian bytes of each sample.
+fn pack<const W: usize>(samples: &[i32], out: &mut [u8]) {
+    for (o, v) in out.chunks_exact_mut(W).zip(samples) {
+        o.copy_from_slice(&v.to_le_bytes()[..W]);
+    }
+}
+
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
@@ -84,9 +91,13 @@ impl FlacSink {
     /// Feeds the samples' little-endian bytes, as the format defines the MD5.
     fn hash(&mut self, interleaved: &[i32]) -> Result<(), String> {
         let width = self.params.bps.div_ceil(8) as usize;
-        self.md5_bytes.clear();
-        for &v in interleaved {
-            self.md5_bytes.extend_from_slice(&v.to_le_bytes()[..width]);
+        self.md5_bytes.resize(interleaved.len() * width, 0);
+        // Fixed-width copies per depth: a runtime-length copy per sample
+        // became a `memcpy` call each.
+        match width {
+            2 => pack::<2>(interleaved, &mut self.md5_bytes),
+            3 => pack::<3>(interleaved, &mut self.md5_bytes),
+            _ => pack::<1>(interleaved, &mut self.md5_bytes),
         }
         self.md5.fill_le_bytes(&self.md5_bytes, width).map_err(err)
     }

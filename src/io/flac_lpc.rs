@@ -96,7 +96,23 @@ fn autocorrelation(x: &[i32], s: &mut LpcScratch) -> [f64; MAX_LPC_ORDER + 1] {
     s.windowed.clear();
     s.windowed.extend(x.iter().zip(&s.window).map(|(&v, &w)| f64::from(v) * w));
     let y = &s.windowed;
-    std::array::from_fn(|lag| y[lag..].iter().zip(y).map(|(a, b)| a * b).sum())
+    std::array::from_fn(|lag| dot(&y[lag..], y))
+}
+
+/// Dot product with eight independent partial sums: a single running f64 sum
+/// is one long dependency chain the compiler may not reorder, and made the
+/// autocorrelation the encoder's slowest step.
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
+    let mut acc = [0f64; 8];
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        for k in 0..8 {
+            acc[k] += x[k] * y[k];
+        }
+    }
+    let tail = n - n % 8;
+    acc.iter().sum::<f64>() + a[tail..].iter().zip(&b[tail..]).map(|(x, y)| x * y).sum::<f64>()
 }
 
 /// Levinson–Durbin: the predictor of every order up to `max` and its error.
