@@ -10,6 +10,7 @@ mod flac_lpc;
 mod flac_rice;
 pub mod quantize;
 pub mod resample;
+mod polyphase;
 mod symph;
 mod wav;
 
