@@ -67,15 +67,9 @@ impl Converter {
         let delta = f64::from(from) / f64::from(to) - 1.0 + 1.0 / factor as f64;
         let shift = (-delta * factor as f64).round() as isize;
         let filter = Polyphase::new(factor, cutoff, shift);
-        let resampler = SincFixedIn::new_with_interpolator(
-            ratio,
-            1.0,
-            interpolation,
-            Box::new(filter),
-            CHUNK,
-            channels,
-        )
-        .map_err(|e| e.to_string())?;
+        let resampler =
+            SincFixedIn::new_with_interpolator(ratio, 1.0, interpolation, Box::new(filter), CHUNK, channels)
+                .map_err(|e| e.to_string())?;
         let scratch = resampler.output_buffer_allocate(true);
         Ok(Converter {
             resampler,

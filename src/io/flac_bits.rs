@@ -171,7 +171,7 @@ mod tests {
         assert_eq!(crc8(b"123456789"), 0xF4);
         assert_eq!(crc16(b"123456789"), 0xFEE8);
         // Slicing-by-8 agrees with the bit-serial definition at every length.
-        let data: Vec<u8> = (0..100u32).map(|i| (i * 7919 >> 3) as u8).collect();
+        let data: Vec<u8> = (0..100u32).map(|i| ((i * 7919) >> 3) as u8).collect();
         for n in 0..data.len() {
             let slow = data[..n].iter().fold(0u16, |mut c, &b| {
                 c ^= u16::from(b) << 8;

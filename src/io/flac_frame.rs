@@ -213,11 +213,14 @@ fn subframe(x: &[i32], bps: u32, work: &mut Work, w: &mut BitWriter) {
     let bps = bps - wasted;
     let choice = choose(x, bps, work);
     w.put(1, 0);
-    w.put(6, match &choice {
-        Choice::Verbatim => 1,
-        Choice::Fixed(order) => 8 | *order as u32,
-        Choice::Lpc(lpc) => 32 | (lpc.coefs.len() as u32 - 1),
-    });
+    w.put(
+        6,
+        match &choice {
+            Choice::Verbatim => 1,
+            Choice::Fixed(order) => 8 | *order as u32,
+            Choice::Lpc(lpc) => 32 | (lpc.coefs.len() as u32 - 1),
+        },
+    );
     if wasted > 0 {
         w.put(1, 1);
         w.put_unary(wasted - 1);

@@ -144,7 +144,9 @@ fn pick_order(orders: &[(Vec<f64>, f64)], n: usize, bps: u32) -> usize {
         let per_sample = if err > 0.0 { (0.5 * (err * 0.5 / n as f64).log2()).max(0.0) } else { 0.0 };
         per_sample * (n - o) as f64 + (o as u32 * (bps + PRECISION)) as f64
     };
-    (0..orders.len()).min_by(|&a, &b| bits(a + 1, orders[a].1).total_cmp(&bits(b + 1, orders[b].1))).map_or(0, |i| i + 1)
+    (0..orders.len())
+        .min_by(|&a, &b| bits(a + 1, orders[a].1).total_cmp(&bits(b + 1, orders[b].1)))
+        .map_or(0, |i| i + 1)
 }
 
 /// Quantises with error feedback so rounding errors do not accumulate.

@@ -8,18 +8,18 @@ mod flac_bits;
 mod flac_frame;
 mod flac_lpc;
 mod flac_rice;
+mod polyphase;
 pub mod quantize;
 pub mod resample;
-mod polyphase;
 mod symph;
 mod wav;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_resample;
-#[cfg(test)]
 mod tests_flac;
+#[cfg(test)]
+mod tests_resample;
 #[cfg(test)]
 mod tests_write;
 

@@ -37,8 +37,8 @@ fn window(n: usize) -> Vec<f64> {
     (0..n)
         .map(|x| {
             let t = x as f64 / n as f64;
-            let w = 0.35875 - 0.48829 * (tau * t).cos() + 0.14128 * (2.0 * tau * t).cos()
-                - 0.01168 * (3.0 * tau * t).cos();
+            let w =
+                0.35875 - 0.48829 * (tau * t).cos() + 0.14128 * (2.0 * tau * t).cos() - 0.01168 * (3.0 * tau * t).cos();
             w * w
         })
         .collect()

@@ -86,7 +86,7 @@ fn loud_24_bit_noise_compresses() {
 fn flac_encode_speed() {
     let dir = tempfile::tempdir().unwrap();
     let n = 48_000 * 60;
-    let sig = vec![noise(n, 9, 1.0), noise(n, 10, 1.0)];
+    let sig = [noise(n, 9, 1.0), noise(n, 10, 1.0)];
     let mut ints = Vec::with_capacity(2 * n);
     ints.extend(sig[0].iter().zip(&sig[1]).flat_map(|(&l, &r)| [l, r]).map(|x| (x * 8_388_608.0) as i32));
     let file = std::fs::File::create(dir.path().join("speed.flac")).unwrap();
@@ -106,4 +106,26 @@ fn flac_encode_speed() {
 pub(super) fn thread_cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
     stat.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()).unwrap_or(0.0) / 1e9
+}
+
+/// WAV writing throughput through `AudioWriter` (quantiser included);
+/// `cargo test --release --lib wav_write_speed -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn wav_write_speed() {
+    let dir = tempfile::tempdir().unwrap();
+    let n = 48_000 * 60;
+    let sig = [noise(n, 11, 0.5), noise(n, 12, 0.5)];
+    for format in [SampleFormat::I16, SampleFormat::I24, SampleFormat::F32] {
+        let spec = EncodeSpec { container: Container::Wav, dither: Dither::Tpdf, ..spec(2, format) };
+        let mut w = AudioWriter::create(&dir.path().join("speed.wav"), spec).unwrap();
+        let cpu = thread_cpu_seconds();
+        for at in (0..n).step_by(4096) {
+            let end = (at + 4096).min(n);
+            w.write(&[&sig[0][at..end], &sig[1][at..end]]).unwrap();
+        }
+        w.finish().unwrap();
+        let secs = thread_cpu_seconds() - cpu;
+        eprintln!("WAV {format:?}: {:.0} M samples/s of CPU time", (2 * n) as f64 / secs / 1e6);
+    }
 }
