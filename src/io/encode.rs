@@ -1,4 +1,4 @@
-//! Writing audio files: WAV (hound) and FLAC (flacenc), streamed through a
+//! Writing audio files: WAV (hound) and FLAC (our frame encoder, `flac.rs`), streamed through a
 //! temporary file in the target folder that `finish` renames into place, so a
 //! failed or interrupted render never leaves a half-written deliverable.
 
