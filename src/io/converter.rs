@@ -2,13 +2,12 @@
 //! rubato windowed-sinc resampler, aligned so that output sample 0 sits on input
 //! sample 0 and trimmed so that n input frames give round(n · to / from).
 
-use rubato::sinc_interpolator::SincInterpolator;
-use rubato::{Resampler, SincFixedIn, SincInterpolationType, WindowFunction};
+use rubato::{Resampler, SincFixedIn, SincInterpolationType};
 
-/// Filter length in taps: long enough for a steep 0.95 · Nyquist cut-off with
-/// BlackmanHarris² stop-band rejection well past 100 dB.
-const SINC_LEN: usize = 256;
-const F_CUTOFF: f32 = 0.95;
+use super::polyphase::Polyphase;
+
+/// Cut-off relative to the lower Nyquist.
+const F_CUTOFF: f64 = 0.95;
 /// Input frames per rubato call; latency does not matter offline.
 const CHUNK: usize = 1024;
 
@@ -17,18 +16,23 @@ const CHUNK: usize = 1024;
 /// is taken one step after the start, and table phase `s` sits (s + 1)/factor
 /// past `sinc_len/2 − 1` (derived from rubato 0.16's `asynchro_sinc.rs` and
 /// `sinc.rs`, and confirmed by fitting the phase of a resampled sine).
-/// [`Aligned`] cancels δ by shifting the table phase, which is exact when
+/// [`Polyphase`] cancels δ by shifting the table phase, which is exact when
 /// `factor · from/to` is an integer, i.e. `factor` is a multiple of
-/// `to / gcd(from, to)`. We pick the smallest such multiple ≥ 256 (cubic
-/// interpolation between 256+ phases is far below the −100 dB target); for odd
-/// ratios whose multiple would be huge we use 256 and accept an offset under
-/// 1/512 of a sample.
-fn oversampling(from: u32, to: u32) -> usize {
+/// `q = to / gcd(from, to)`.
+///
+/// Every output then falls exactly on a table phase, so no interpolation
+/// between phases is needed: `Nearest` with `factor` a multiple of q is an
+/// exact polyphase filter (160 phases for 44.1 → 48 kHz) and computes one
+/// 256-tap dot product per output sample where `Cubic` computed four. For odd
+/// ratios whose q would make the table huge we keep 256 phases with cubic
+/// interpolation (far below −100 dB) and accept an offset under 1/512 sample.
+fn oversampling(from: u32, to: u32) -> (usize, SincInterpolationType) {
     let q = (to / gcd(from, to)) as usize;
     if q <= 1024 {
-        q * 256usize.div_ceil(q)
+        // At least 8 phases, so the alignment shift stays a small step.
+        (q * 8usize.div_ceil(q), SincInterpolationType::Nearest)
     } else {
-        256
+        (256, SincInterpolationType::Cubic)
     }
 }
 
@@ -38,55 +42,6 @@ fn gcd(a: u32, b: u32) -> u32 {
     } else {
         gcd(b, a % b)
     }
-}
-
-/// Wraps rubato's interpolator and reads every phase `shift` table steps later.
-struct Aligned {
-    inner: Box<dyn SincInterpolator<f32>>,
-    factor: isize,
-    shift: isize,
-}
-
-impl SincInterpolator<f32> for Aligned {
-    fn get_sinc_interpolated(&self, wave: &[f32], index: usize, subindex: usize) -> f32 {
-        let t = index as isize * self.factor + subindex as isize + self.shift;
-        let (i, s) = (t.div_euclid(self.factor), t.rem_euclid(self.factor));
-        // |shift| < factor, so i moves by at most one sample; rubato leaves
-        // more than that in its buffer margins.
-        self.inner.get_sinc_interpolated(wave, i as usize, s as usize)
-    }
-
-    fn len(&self) -> usize {
-        self.inner.len()
-    }
-
-    fn nbr_sincs(&self) -> usize {
-        self.inner.nbr_sincs()
-    }
-}
-
-/// The fastest interpolator this CPU supports.
-fn interpolator(factor: usize, cutoff: f32) -> Box<dyn SincInterpolator<f32>> {
-    let window = WindowFunction::BlackmanHarris2;
-    #[cfg(target_arch = "x86_64")]
-    {
-        use rubato::sinc_interpolator::sinc_interpolator_avx::AvxInterpolator;
-        use rubato::sinc_interpolator::sinc_interpolator_sse::SseInterpolator;
-        if let Ok(i) = AvxInterpolator::<f32>::new(SINC_LEN, factor, cutoff, window) {
-            return Box::new(i);
-        }
-        if let Ok(i) = SseInterpolator::<f32>::new(SINC_LEN, factor, cutoff, window) {
-            return Box::new(i);
-        }
-    }
-    #[cfg(target_arch = "aarch64")]
-    {
-        use rubato::sinc_interpolator::sinc_interpolator_neon::NeonInterpolator;
-        if let Ok(i) = NeonInterpolator::<f32>::new(SINC_LEN, factor, cutoff, window) {
-            return Box::new(i);
-        }
-    }
-    Box::new(rubato::sinc_interpolator::ScalarInterpolator::<f32>::new(SINC_LEN, factor, cutoff, window))
 }
 
 /// Streaming converter from `from` Hz to `to` Hz (rates differ).
@@ -106,21 +61,15 @@ impl Converter {
             return Err(format!("cannot convert {channels} channels from {from} Hz to {to} Hz"));
         }
         let ratio = f64::from(to) / f64::from(from);
-        let factor = oversampling(from, to);
+        let (factor, interpolation) = oversampling(from, to);
         // Below 1 the cut-off follows the lower (output) Nyquist, as rubato does.
-        let cutoff = F_CUTOFF * (ratio.min(1.0) as f32);
+        let cutoff = F_CUTOFF * ratio.min(1.0);
         let delta = f64::from(from) / f64::from(to) - 1.0 + 1.0 / factor as f64;
         let shift = (-delta * factor as f64).round() as isize;
-        let aligned = Aligned { inner: interpolator(factor, cutoff), factor: factor as isize, shift };
-        let resampler = SincFixedIn::new_with_interpolator(
-            ratio,
-            1.0,
-            SincInterpolationType::Cubic,
-            Box::new(aligned),
-            CHUNK,
-            channels,
-        )
-        .map_err(|e| e.to_string())?;
+        let filter = Polyphase::new(factor, cutoff, shift);
+        let resampler =
+            SincFixedIn::new_with_interpolator(ratio, 1.0, interpolation, Box::new(filter), CHUNK, channels)
+                .map_err(|e| e.to_string())?;
         let scratch = resampler.output_buffer_allocate(true);
         Ok(Converter {
             resampler,

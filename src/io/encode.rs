@@ -1,4 +1,4 @@
-//! Writing audio files: WAV (hound) and FLAC (flacenc), streamed through a
+//! Writing audio files: WAV (hound) and FLAC (our frame encoder, `flac.rs`), streamed through a
 //! temporary file in the target folder that `finish` renames into place, so a
 //! failed or interrupted render never leaves a half-written deliverable.
 
@@ -73,10 +73,12 @@ pub struct AudioWriter {
     spec: EncodeSpec,
     sink: Option<Sink>,
     quantizer: Quantizer,
-    /// Interleaved scratch, reused between calls.
-    floats: Vec<f32>,
+    /// Interleaved quantised samples, reused between calls.
     ints: Vec<i32>,
 }
+
+/// Output buffer: large enough that write syscalls vanish from the profile.
+const WRITE_BUFFER: usize = 1 << 18;
 
 /// `.NAME.mixc-tmp-PID` beside the target: same folder, so the final rename
 /// is atomic, and hidden, so a crash leaves nothing that looks like output.
@@ -98,7 +100,8 @@ fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
                     _ => hound::SampleFormat::Int,
                 },
             };
-            let w = hound::WavWriter::new(BufWriter::new(file), wav_spec).map_err(|e| e.to_string())?;
+            let out = BufWriter::with_capacity(WRITE_BUFFER, file);
+            let w = hound::WavWriter::new(out, wav_spec).map_err(|e| e.to_string())?;
             Ok(Sink::Wav(w))
         }
         Container::Flac if spec.format == SampleFormat::F32 => {
@@ -125,15 +128,7 @@ impl AudioWriter {
             werr(reason)
         })?;
         let quantizer = Quantizer::new(spec.format.bits(), spec.dither, spec.seed);
-        Ok(AudioWriter {
-            target: path.into(),
-            tmp,
-            spec,
-            sink: Some(sink),
-            quantizer,
-            floats: Vec::new(),
-            ints: Vec::new(),
-        })
+        Ok(AudioWriter { target: path.into(), tmp, spec, sink: Some(sink), quantizer, ints: Vec::new() })
     }
 
     /// Appends frames: one slice per channel, all the same length.
@@ -143,15 +138,14 @@ impl AudioWriter {
         if planar.len() != channels || planar.iter().any(|c| c.len() != n) {
             return Err(self.error(format!("expected {channels} channel slices of equal length")));
         }
-        self.floats.clear();
-        self.floats.extend((0..n).flat_map(|i| planar.iter().map(move |c| c[i])));
         let result = match self.sink.as_mut() {
             Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => {
-                self.floats.iter().try_for_each(|&x| w.write_sample(x)).map_err(|e| e.to_string())
+                (0..n).try_for_each(|i| planar.iter().try_for_each(|c| w.write_sample(c[i]))).map_err(|e| e.to_string())
             }
             Some(sink) => {
-                self.ints.resize(self.floats.len(), 0);
-                self.quantizer.quantize_into(&self.floats, &mut self.ints);
+                // Quantised straight from the planar input, in interleaved
+                // order (the dither sequence is unchanged): no float copy.
+                self.quantizer.quantize_planar(planar, &mut self.ints);
                 write_ints(sink, &self.ints, self.spec.format)
             }
             None => Err("the writer is closed".into()),
@@ -181,7 +175,10 @@ impl AudioWriter {
 fn write_ints(sink: &mut Sink, ints: &[i32], format: SampleFormat) -> Result<(), String> {
     match sink {
         Sink::Wav(w) if format == SampleFormat::I16 => {
-            ints.iter().try_for_each(|&x| w.write_sample(x as i16)).map_err(|e| e.to_string())
+            // hound's bulk 16-bit writer: one bounds check per call, not per sample.
+            let mut bulk = w.get_i16_writer(ints.len() as u32);
+            ints.iter().for_each(|&x| bulk.write_sample(x as i16));
+            bulk.flush().map_err(|e| e.to_string())
         }
         Sink::Wav(w) => ints.iter().try_for_each(|&x| w.write_sample(x)).map_err(|e| e.to_string()),
         Sink::Flac(f) => f.write(ints),

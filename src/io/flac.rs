@@ -1,15 +1,17 @@
-//! Streaming FLAC writer on flacenc: frames are encoded and written as they
-//! fill, and STREAMINFO (length, MD5, frame sizes) is patched in at the end, so
-//! memory stays at one block however long the file is.
+//! Streaming FLAC writer: frames are encoded (`flac_frame.rs`) and written as
+//! they fill, and STREAMINFO (length, MD5, frame sizes) is patched in at the
+//! end, so memory stays at one block however long the file is.
+//!
+//! flacenc is used only for the MD5 of the samples (its `Context`); its
+//! encoder cannot code loud 24-bit audio compactly (see `flac_rice.rs`).
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 
-use flacenc::bitsink::MemSink;
-use flacenc::component::{BitRepr, StreamInfo};
-use flacenc::config;
-use flacenc::error::{Verified, Verify};
-use flacenc::source::{Context, Fill, FrameBuf};
+use flacenc::source::{Context, Fill};
+
+use super::flac_bits::BitWriter;
+use super::flac_frame::{FrameEncoder, StreamParams};
 
 /// Samples per channel per frame: the reference encoder's default.
 const BLOCK: usize = 4096;
@@ -18,22 +20,23 @@ const STREAMINFO_OFFSET: u64 = 8;
 
 pub(super) struct FlacSink {
     out: BufWriter<File>,
-    config: Verified<config::Encoder>,
-    info: StreamInfo,
-    frame: FrameBuf,
-    context: Context,
-    channels: usize,
-    /// Interleaved samples not yet encoded (< one block).
-    pending: Vec<i32>,
-    frame_number: usize,
-    /// Reused bit buffer for one encoded frame.
-    bytes: MemSink<u8>,
+    params: StreamParams,
+    encoder: FrameEncoder,
+    md5: Context,
+    /// Little-endian sample bytes for the MD5, reused between calls.
+    md5_bytes: Vec<u8>,
+    /// Planar samples not yet encoded (< one block per channel).
+    pending: Vec<Vec<i32>>,
+    frame_number: u32,
+    total: u64,
+    frame_sizes: (usize, usize),
 }
 
-/// The bytes of a STREAMINFO block or a frame.
-fn serialise<T: BitRepr>(item: &T, sink: &mut MemSink<u8>) -> Result<(), String> {
-    sink.clear();
-    item.write(sink).map_err(err)
+/// The low `W` little-endian bytes of each sample.
+fn pack<const W: usize>(samples: &[i32], out: &mut [u8]) {
+    for (o, v) in out.chunks_exact_mut(W).zip(samples) {
+        o.copy_from_slice(&v.to_le_bytes()[..W]);
+    }
 }
 
 fn err(e: impl std::fmt::Display) -> String {
@@ -42,68 +45,104 @@ fn err(e: impl std::fmt::Display) -> String {
 
 impl FlacSink {
     pub(super) fn new(file: File, rate: u32, channels: usize, bits: u32) -> Result<Self, String> {
-        let config = config::Encoder::default().into_verified().map_err(|(_, e)| err(e))?;
-        let info = StreamInfo::new(rate as usize, channels, bits as usize).map_err(err)?;
-        let mut out = BufWriter::new(file);
-        out.write_all(b"fLaC").map_err(err)?;
-        // Last-metadata-block flag + type 0 (STREAMINFO), 24-bit length 34.
-        out.write_all(&[0x80, 0, 0, 34]).map_err(err)?;
-        let mut bytes = MemSink::new();
-        serialise(&info, &mut bytes)?;
-        out.write_all(bytes.as_slice()).map_err(err)?;
-        Ok(FlacSink {
-            out,
-            config,
-            info,
-            frame: FrameBuf::with_size(channels, BLOCK).map_err(err)?,
-            context: Context::new(bits as usize, channels),
-            channels,
-            pending: Vec::with_capacity(BLOCK * channels),
+        if !(1..=8).contains(&channels) || !(4..=24).contains(&bits) || !(1..1 << 20).contains(&rate) {
+            return Err(format!("FLAC cannot store {channels} channels of {bits} bits at {rate} Hz"));
+        }
+        let mut sink = FlacSink {
+            out: BufWriter::with_capacity(1 << 20, file),
+            params: StreamParams { rate, bps: bits },
+            encoder: FrameEncoder::default(),
+            md5: Context::new(bits as usize, channels),
+            md5_bytes: Vec::new(),
+            pending: vec![Vec::with_capacity(BLOCK); channels],
             frame_number: 0,
-            bytes,
-        })
+            total: 0,
+            frame_sizes: (usize::MAX, 0),
+        };
+        sink.out.write_all(b"fLaC").map_err(err)?;
+        // Last-metadata-block flag + type 0 (STREAMINFO), 24-bit length 34.
+        sink.out.write_all(&[0x80, 0, 0, 34]).map_err(err)?;
+        let info = sink.streaminfo();
+        sink.out.write_all(&info).map_err(err)?;
+        Ok(sink)
     }
 
     /// Appends interleaved samples already in range for the stream's depth.
     pub(super) fn write(&mut self, interleaved: &[i32]) -> Result<(), String> {
-        let block = BLOCK * self.channels;
+        self.hash(interleaved)?;
+        let channels = self.pending.len();
         let mut rest = interleaved;
         while !rest.is_empty() {
-            let take = (block - self.pending.len()).min(rest.len());
-            self.pending.extend_from_slice(&rest[..take]);
-            rest = &rest[take..];
-            if self.pending.len() == block {
+            let take = (BLOCK - self.pending[0].len()).min(rest.len() / channels);
+            if take == 0 {
+                return Err("a partial frame of samples".into());
+            }
+            for (c, buf) in self.pending.iter_mut().enumerate() {
+                buf.extend(rest[..take * channels].iter().skip(c).step_by(channels));
+            }
+            rest = &rest[take * channels..];
+            if self.pending[0].len() == BLOCK {
                 self.encode_pending()?;
             }
         }
         Ok(())
     }
 
+    /// Feeds the samples' little-endian bytes, as the format defines the MD5.
+    fn hash(&mut self, interleaved: &[i32]) -> Result<(), String> {
+        let width = self.params.bps.div_ceil(8) as usize;
+        self.md5_bytes.resize(interleaved.len() * width, 0);
+        // Fixed-width copies per depth: a runtime-length copy per sample
+        // became a `memcpy` call each.
+        match width {
+            2 => pack::<2>(interleaved, &mut self.md5_bytes),
+            3 => pack::<3>(interleaved, &mut self.md5_bytes),
+            _ => pack::<1>(interleaved, &mut self.md5_bytes),
+        }
+        self.md5.fill_le_bytes(&self.md5_bytes, width).map_err(err)
+    }
+
     fn encode_pending(&mut self) -> Result<(), String> {
-        if self.pending.is_empty() {
+        let n = self.pending[0].len();
+        if n == 0 {
             return Ok(());
         }
-        self.frame.fill_interleaved(&self.pending).map_err(err)?;
-        self.context.fill_interleaved(&self.pending).map_err(err)?;
-        let frame =
-            flacenc::encode_fixed_size_frame(&self.config, &self.frame, self.frame_number, &self.info).map_err(err)?;
-        self.info.update_frame_info(&frame);
-        serialise(&frame, &mut self.bytes)?;
-        self.out.write_all(self.bytes.as_slice()).map_err(err)?;
+        let planar: Vec<&[i32]> = self.pending.iter().map(|c| &c[..]).collect();
+        let frame = self.encoder.encode(&planar, self.frame_number, &self.params);
+        self.out.write_all(frame).map_err(err)?;
+        self.frame_sizes = (self.frame_sizes.0.min(frame.len()), self.frame_sizes.1.max(frame.len()));
+        self.total += n as u64;
         self.frame_number += 1;
-        self.pending.clear();
+        self.pending.iter_mut().for_each(Vec::clear);
         Ok(())
+    }
+
+    /// The 34 bytes of STREAMINFO for what has been written so far.
+    fn streaminfo(&self) -> Vec<u8> {
+        let mut w = BitWriter::default();
+        // Fixed-blocksize stream: both limits are the nominal block size.
+        w.put(16, BLOCK as u32);
+        w.put(16, BLOCK as u32);
+        let (min, max) = if self.frame_number == 0 { (0, 0) } else { self.frame_sizes };
+        w.put(24, min as u32);
+        w.put(24, max as u32);
+        w.put(20, self.params.rate);
+        w.put(3, self.pending.len() as u32 - 1);
+        w.put(5, self.params.bps - 1);
+        w.put(4, (self.total >> 32) as u32);
+        w.put(32, self.total as u32);
+        let md5 = if self.total == 0 { [0; 16] } else { self.md5.md5_digest() };
+        md5.iter().for_each(|&b| w.put(8, u32::from(b)));
+        w.align();
+        w.bytes().to_vec()
     }
 
     /// Encodes the last short block, patches STREAMINFO and syncs to disk.
     pub(super) fn finish(mut self) -> Result<(), String> {
         self.encode_pending()?;
-        self.info.set_md5_digest(&self.context.md5_digest());
-        // Fixed-blocksize stream: both limits are the nominal block size.
-        self.info.set_block_sizes(BLOCK, BLOCK).map_err(err)?;
+        let info = self.streaminfo();
         self.out.seek(SeekFrom::Start(STREAMINFO_OFFSET)).map_err(err)?;
-        serialise(&self.info, &mut self.bytes)?;
-        self.out.write_all(self.bytes.as_slice()).map_err(err)?;
+        self.out.write_all(&info).map_err(err)?;
         let file = self.out.into_inner().map_err(|e| err(e.error()))?;
         file.sync_all().map_err(err)
     }

@@ -4,6 +4,11 @@ mod converter;
 pub mod decode;
 pub mod encode;
 mod flac;
+mod flac_bits;
+mod flac_frame;
+mod flac_lpc;
+mod flac_rice;
+mod polyphase;
 pub mod quantize;
 pub mod resample;
 mod symph;
@@ -11,6 +16,8 @@ mod wav;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_flac;
 #[cfg(test)]
 mod tests_resample;
 #[cfg(test)]

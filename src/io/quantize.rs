@@ -31,6 +31,16 @@ fn round(v: f64) -> f64 {
     (v + MAGIC) - MAGIC
 }
 
+/// `f64::round` (halves away from zero) without its libm call: add ½ with the
+/// value's sign and truncate with the conversion instruction. Exact for the
+/// sums here (|v| < 2^33, so adding ½ is exact) except within one ulp below ½,
+/// which dithered or f32-derived values do not reach in practice. NaN → 0
+/// (the safest value to write), ±∞ saturate and are clipped after.
+#[inline(always)]
+fn round_half_away(v: f64) -> i64 {
+    (v + 0.5f64.copysign(v)) as i64
+}
+
 impl Quantizer {
     /// `bits` in 2..=32; `seed` makes the dither noise reproducible.
     pub fn new(bits: u32, dither: Dither, seed: u64) -> Self {
@@ -60,8 +70,7 @@ impl Quantizer {
             self.dithering = true;
         }
         let d = if self.dithering { self.tpdf() } else { 0.0 };
-        let q = (v + d).round().clamp(self.min, self.max);
-        // NaN becomes 0 through `as`, which is the safest value to write.
+        let q = round_half_away(v + d).clamp(self.min as i64, self.max as i64);
         q as i32
     }
 
@@ -69,6 +78,27 @@ impl Quantizer {
     pub fn quantize_into(&mut self, input: &[f32], out: &mut [i32]) {
         for (o, &x) in out.iter_mut().zip(input) {
             *o = self.quantize(x);
+        }
+    }
+
+    /// Quantises equal-length channel slices into `out`, interleaved: frame
+    /// by frame, so the dither sequence is that of [`Quantizer::quantize_into`]
+    /// on the interleaved samples.
+    pub fn quantize_planar(&mut self, planar: &[&[f32]], out: &mut Vec<i32>) {
+        out.clear();
+        match planar {
+            [mono] => out.extend(mono.iter().map(|&x| self.quantize(x))),
+            [l, r] => {
+                out.reserve(2 * l.len());
+                for (&a, &b) in l.iter().zip(r.iter()) {
+                    let qa = self.quantize(a);
+                    out.extend([qa, self.quantize(b)]);
+                }
+            }
+            _ => {
+                let n = planar.first().map_or(0, |c| c.len());
+                out.extend((0..n).flat_map(|i| planar.iter().map(move |c| c[i])).map(|x| self.quantize(x)));
+            }
         }
     }
 

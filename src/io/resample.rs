@@ -1,8 +1,8 @@
 //! Sample-rate conversion: sources delivered at the session rate, and rendered
 //! signals converted to an export's rate.
 //!
-//! Both use [`Converter`] (rubato windowed sinc, 256 taps, BlackmanHarris²,
-//! cubic, cut-off 0.95 · the lower Nyquist), aligned so output sample 0 is
+//! Both use [`Converter`] (rubato windowed sinc, 192 taps, BlackmanHarris²,
+//! exact polyphase for rational ratios, cut-off 0.95 · the lower Nyquist), aligned so output sample 0 is
 //! input sample 0 and trimmed to round(n · to / from) frames. Equal rates pass
 //! samples through untouched, bit for bit.
 

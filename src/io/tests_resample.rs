@@ -148,3 +148,54 @@ fn source_stream_converts_to_session_rate() {
     assert!((a - 0.5).abs() < 1e-3 && b.abs() < 1e-3, "a {a} b {b}");
     assert!(ratio < 1e-8, "residual {ratio:e}");
 }
+
+/// STANDARDS.md §7: the passband is flat to ±0.1 dB up to 0.9 · the lower
+/// Nyquist, in both directions between 44.1 and 48 kHz.
+#[test]
+fn passband_ripple_is_within_a_tenth_of_a_db() {
+    for (from, to) in [(44_100, 48_000), (48_000, 44_100)] {
+        let edge = 0.9 * f64::from(from.min(to)) / 2.0;
+        let mut worst = 0f64;
+        for f in [20.0, 100.0, 997.0, 5_000.0, 10_000.0, 15_000.0, 18_000.0, edge] {
+            let y = convert(&sine(f, from, 30_000, 0.5), from, to);
+            let (a, b, _) = fit_sine(&y, f, to, 2_000..y.len() - 2_000);
+            let gain_db = 20.0 * (a.hypot(b) / 0.5).log10();
+            worst = worst.max(gain_db.abs());
+            assert!(gain_db.abs() <= 0.1, "{from}→{to} at {f} Hz: {gain_db:+.4} dB");
+        }
+        eprintln!("{from}→{to}: passband ripple to {edge} Hz within ±{worst:.4} dB");
+    }
+}
+
+/// STANDARDS.md §7: a 23 kHz tone, above the 22.05 kHz output Nyquist, is
+/// attenuated by at least 100 dB when converting 48 → 44.1 kHz.
+#[test]
+fn tone_above_the_output_nyquist_is_rejected_by_100_db() {
+    let amp = 10f64.powf(-1.0 / 20.0);
+    let y = convert(&sine(23_000.0, 48_000, 96_000, amp), 48_000, 44_100);
+    let mid = &y[4_000..y.len() - 4_000];
+    let rms = (mid.iter().map(|&v| f64::from(v).powi(2)).sum::<f64>() / mid.len() as f64).sqrt();
+    let rejection = 20.0 * (rms / (amp / 2f64.sqrt())).log10();
+    eprintln!("23 kHz tone 48k→44.1k: {rejection:.1} dB");
+    assert!(rejection <= -100.0, "only {rejection:.1} dB");
+}
+
+/// Converter throughput, stereo, both directions of the demo's conversions;
+/// `cargo test --release --lib resample_speed -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn resample_speed() {
+    for (from, to) in [(44_100u32, 48_000u32), (48_000, 44_100)] {
+        let x = sine(997.0, from, from as usize * 30, 0.5);
+        let mut r = StreamResampler::new(2, from, to).unwrap();
+        let mut out = vec![Vec::new(), Vec::new()];
+        let cpu = super::tests_flac::thread_cpu_seconds();
+        for block in x.chunks(4096) {
+            r.process(&[block, block], &mut out).unwrap();
+        }
+        r.finish(&mut out).unwrap();
+        let secs = super::tests_flac::thread_cpu_seconds() - cpu;
+        let rate = (2 * out[0].len()) as f64 / secs / 1e6;
+        eprintln!("{from}→{to}: {rate:.1} M output samples/s of CPU time");
+    }
+}
