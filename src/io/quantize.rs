@@ -22,15 +22,6 @@ pub struct Quantizer {
     rng: u64,
 }
 
-/// Rounds to the nearest integer (ties to even) for |v| < 2^51. Adding and
-/// subtracting 1.5·2^52 makes the FPU do the rounding; `f64::round` is a libm
-/// call on baseline x86-64 and was a tenth of the export's cost.
-#[inline(always)]
-fn round(v: f64) -> f64 {
-    const MAGIC: f64 = 6_755_399_441_055_744.0;
-    (v + MAGIC) - MAGIC
-}
-
 /// `f64::round` (halves away from zero) without its libm call: add ½ with the
 /// value's sign and truncate with the conversion instruction. Exact for the
 /// sums here (|v| < 2^33, so adding ½ is exact) except within one ulp below ½,
@@ -66,7 +57,8 @@ impl Quantizer {
     #[inline]
     pub fn quantize(&mut self, x: f32) -> i32 {
         let v = f64::from(x) * self.scale;
-        if self.want_dither && !self.dithering && v != round(v.clamp(self.min, self.max)) && v.is_finite() {
+        let on_grid = |v: f64| v == round_half_away(v.clamp(self.min, self.max)) as f64;
+        if self.want_dither && !self.dithering && v.is_finite() && !on_grid(v) {
             self.dithering = true;
         }
         let d = if self.dithering { self.tpdf() } else { 0.0 };
