@@ -169,7 +169,18 @@ impl<'a> Expander<'_, 'a> {
             },
             _ => {}
         }
+        if p.kind == Kind::TruePeak {
+            if let Ok(Value::Level(x)) = eval(&arg.value, scope) {
+                return self.in_range(spec, index, arg, x).map(ParamValue::SamplePeak);
+            }
+        }
         let v = self.number_arg(p.kind, arg, scope)?;
+        self.in_range(spec, index, arg, v).map(ParamValue::Number)
+    }
+
+    /// `v` when it lies in the parameter's range; a diagnostic otherwise.
+    fn in_range(&mut self, spec: &ProcessorSpec, index: usize, arg: &Arg, v: f64) -> Option<f64> {
+        let p = &spec.params[index];
         if v.is_nan() || v < p.min || v > p.max {
             let kind = ErrorKind::OutOfRange {
                 what: format!("`{}` of `{}`", p.name, spec.name),
@@ -179,7 +190,7 @@ impl<'a> Expander<'_, 'a> {
             self.ctx.error(Diagnostic::new(kind, arg.value.span));
             return None;
         }
-        Some(ParamValue::Number(v))
+        Some(v)
     }
 
     /// A number of `kind`; times also accept note lengths at the song's tempo.

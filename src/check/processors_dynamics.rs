@@ -185,7 +185,7 @@ pub const LIMITER: ProcessorSpec = ProcessorSpec {
             default: Default::Value(-1.0),
             min: -60.0,
             max: 0.0,
-            doc: "highest true peak out (4x oversampled; aims 0.3 dB under it); no sample exceeds it",
+            doc: "highest peak out: in dBTP, true peak (4x oversampled; aims 0.3 dB under it); in dB, sample peak",
         },
         ParamSpec {
             name: "lookahead",
@@ -204,7 +204,7 @@ pub const LIMITER: ProcessorSpec = ProcessorSpec {
             ceiling: p.get(0, -1.0),
             lookahead: p.get(1, 0.005),
             release: p.get(2, 0.05),
-            true_peak: true,
+            true_peak: !p.is_sample_peak(0),
         };
         Box::new(Limiter::new(spec))
     },

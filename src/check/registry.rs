@@ -59,6 +59,9 @@ pub enum ParamValue {
     Node(String),
     /// An audio file, decoded at check time.
     Audio(std::sync::Arc<AudioClip>),
+    /// A level in plain `dB` where a true-peak level (`dBTP`) is expected:
+    /// the processor limits sample peaks instead of true peaks.
+    SamplePeak(f64),
 }
 
 /// Checked arguments of one call, in the order of the spec's parameters.
@@ -76,9 +79,14 @@ impl Params {
     /// The number in parameter `i`, if set.
     pub fn opt(&self, i: usize) -> Option<f64> {
         match self.values.get(i) {
-            Some(Some(ParamValue::Number(x))) => Some(*x),
+            Some(Some(ParamValue::Number(x) | ParamValue::SamplePeak(x))) => Some(*x),
             _ => None,
         }
+    }
+
+    /// Whether parameter `i` was written in `dB` where `dBTP` was possible.
+    pub fn is_sample_peak(&self, i: usize) -> bool {
+        matches!(self.values.get(i), Some(Some(ParamValue::SamplePeak(_))))
     }
 
     /// The word or string in parameter `i`, if set.

@@ -10,6 +10,7 @@ pub mod convolve;
 pub mod delay;
 pub mod delay_line;
 pub mod dynamics;
+pub mod fastmath;
 pub mod gain;
 mod lanes;
 mod oversample;

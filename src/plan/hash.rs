@@ -63,6 +63,7 @@ fn hash_call(call: &ProcessorCall, h: &mut DefaultHasher) {
             Some(ParamValue::Number(x)) => (1u8, x.to_bits()).hash(h),
             Some(ParamValue::Text(t)) => (2u8, t).hash(h),
             Some(ParamValue::Node(n)) => (3u8, n).hash(h),
+            Some(ParamValue::SamplePeak(x)) => (5u8, x.to_bits()).hash(h),
             Some(ParamValue::Audio(clip)) => {
                 (4u8, &clip.path, clip.rate, clip.channels.len(), clip.channels[0].len()).hash(h);
                 file_identity(&clip.path, h);

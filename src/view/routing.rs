@@ -120,6 +120,7 @@ pub fn stage_label(call: &ProcessorCall) -> String {
 fn show_value(value: &ParamValue, kind: Kind) -> String {
     let x = match value {
         ParamValue::Number(x) => *x,
+        ParamValue::SamplePeak(x) => return format!("{}dB", signed(*x)),
         ParamValue::Text(t) => return t.clone(),
         ParamValue::Node(n) => return n.clone(),
         ParamValue::Audio(a) => return a.path.file_name().map_or(String::new(), |f| f.to_string_lossy().into()),

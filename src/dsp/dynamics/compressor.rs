@@ -22,7 +22,7 @@ use super::detector::{GainSmoother, RmsLevel};
 use super::gain_computer::{Curve, Side};
 use super::{frame_peak, frame_peak_mut, glide, level_db};
 use crate::dsp::gain::Smoother;
-use crate::dsp::{db_to_gain, to_output, Processor};
+use crate::dsp::{to_output, Processor};
 
 /// How the detector measures level.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -103,6 +103,12 @@ impl Live {
         }
     }
 
+    /// Whether any setting is still gliding to an automated value.
+    fn is_ramping(&self) -> bool {
+        [&self.threshold, &self.ratio, &self.knee, &self.range, &self.mix].iter().any(|s| s.is_ramping())
+            || self.makeup.as_ref().is_some_and(|m| m.is_ramping())
+    }
+
     /// Advances every glide one frame; returns the curve, make-up (dB) and mix.
     #[inline]
     fn next(&mut self, side: Side) -> (Curve, f64, f64) {
@@ -132,6 +138,9 @@ pub struct Dynamics {
     smoother: GainSmoother,
     rms: RmsLevel,
     rate: f64,
+    /// The last gain in dB and its linear factor.
+    last_db: f64,
+    last_factor: f64,
 }
 
 impl Dynamics {
@@ -139,7 +148,18 @@ impl Dynamics {
     pub fn new(spec: DynamicsSpec, fields: &'static [Field]) -> Dynamics {
         let live = Live::new(&spec);
         let times = [spec.attack, spec.hold, spec.release];
-        Dynamics { spec, fields, live, times, smoother: GainSmoother::new(), rms: RmsLevel::default(), rate: 0.0 }
+        let smoother = GainSmoother::new();
+        Dynamics {
+            spec,
+            fields,
+            live,
+            times,
+            smoother,
+            rms: RmsLevel::default(),
+            rate: 0.0,
+            last_db: 0.0,
+            last_factor: 1.0,
+        }
     }
 
     /// The smoothed gain in dB (before make-up), for tests and meters.
@@ -160,13 +180,25 @@ impl Dynamics {
     /// The gain factor for one frame whose detector magnitude is `magnitude`.
     #[inline]
     fn frame_gain(&mut self, magnitude: f64) -> f64 {
+        let (curve, makeup, mix) = self.live.next(self.spec.curve.side);
+        self.frame_gain_with(magnitude, &curve, makeup, mix)
+    }
+
+    /// [`Dynamics::frame_gain`] with the curve, make-up and mix given (they
+    /// are constant over a block when no parameter is gliding).
+    #[inline]
+    fn frame_gain_with(&mut self, magnitude: f64, curve: &Curve, makeup: f64, mix: f64) -> f64 {
         let level = match self.spec.detect {
             Detect::Peak => level_db(magnitude),
             Detect::Rms => self.rms.next(magnitude),
         };
-        let (curve, makeup, mix) = self.live.next(self.spec.curve.side);
-        let gain = self.smoother.next(curve.gain(level));
-        (1.0 - mix) + mix * db_to_gain(gain + makeup)
+        let gain_db = self.smoother.next(curve.gain(level)) + makeup;
+        // Held or settled gains repeat exactly: skip the exponential then.
+        if gain_db.to_bits() != self.last_db.to_bits() {
+            self.last_db = gain_db;
+            self.last_factor = crate::dsp::fastmath::from_db(gain_db);
+        }
+        (1.0 - mix) + mix * self.last_factor
     }
 }
 
@@ -179,12 +211,22 @@ impl Processor for Dynamics {
 
     fn process(&mut self, audio: &mut [&mut [f32]], key: Option<&[&[f32]]>) {
         let frames = audio.first().map_or(0, |ch| ch.len());
+        let side = self.spec.curve.side;
+        // No glide under way: the curve is the same for every frame of the block.
+        let steady = (!self.live.is_ramping()).then(|| {
+            let curve = self.live.curve_now(side);
+            let makeup = self.live.makeup.as_ref().map_or_else(|| curve.auto_makeup(), |m| m.current());
+            (curve, makeup, self.live.mix.current())
+        });
         for i in 0..frames {
             let magnitude = match key {
                 Some(k) => frame_peak(k, i),
                 None => frame_peak_mut(audio, i),
             };
-            let g = self.frame_gain(magnitude);
+            let g = match &steady {
+                Some((curve, makeup, mix)) => self.frame_gain_with(magnitude, curve, *makeup, *mix),
+                None => self.frame_gain(magnitude),
+            };
             for ch in audio.iter_mut() {
                 ch[i] = to_output(ch[i] as f64 * g);
             }

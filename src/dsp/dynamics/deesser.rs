@@ -21,7 +21,7 @@ use super::gain_computer::{Curve, Side};
 use super::{glide, level_db};
 use crate::dsp::gain::Smoother;
 use crate::dsp::rbj::{coefficients, BiquadSpec, Coeffs, FilterKind};
-use crate::dsp::{db_to_gain, flush, to_output, Processor};
+use crate::dsp::{flush, to_output, Processor};
 
 /// Settings of a [`DeEsser`], in Hz, dB, plain ratio and seconds.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -93,7 +93,7 @@ impl DeEsser {
             knee: 0.0,
             range: self.range.next(),
         };
-        db_to_gain(self.smoother.next(curve.gain(level_db(magnitude))))
+        crate::dsp::fastmath::from_db(self.smoother.next(curve.gain(level_db(magnitude))))
     }
 }
 

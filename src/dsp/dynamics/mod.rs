@@ -55,7 +55,7 @@ pub fn coefficient(tau: f64, rate: f64) -> f64 {
 #[inline]
 pub fn level_db(magnitude: f64) -> f64 {
     if magnitude > 0.0 {
-        (20.0 * magnitude.log10()).max(LEVEL_FLOOR_DB)
+        crate::dsp::fastmath::to_db(magnitude).max(LEVEL_FLOOR_DB)
     } else {
         LEVEL_FLOOR_DB
     }
