@@ -69,10 +69,15 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         None => Some(Dither::None),
     };
     let container = container(ctx, decl, settings.get("format").map(|s| &s.value));
-    let target = crate::ir::Target {
-        loudness: settings.get("loudness").and_then(|s| ctx.number(&s.value, Kind::Loudness)),
-        true_peak: settings.get("true_peak").and_then(|s| ctx.number(&s.value, Kind::TruePeak)),
-    };
+    for (key, kind) in [("loudness", Kind::Loudness), ("true_peak", Kind::TruePeak)] {
+        if let Some(s) = settings.get(key) {
+            if ctx.number(&s.value, kind).is_some() {
+                ctx.error(super::nodes::not_yet_normalising(key, s.key.span));
+            }
+            ok = false;
+        }
+    }
+    let target = crate::ir::Target::default();
     if !ok {
         return None;
     }
