@@ -8,6 +8,10 @@ use crate::common::{db, read_wav_f32, rms, Project};
 
 const RATE: u32 = 48_000;
 const SECONDS: usize = 5;
+/// Source level in dBFS RMS: a typical tracking level. Not -20: `vocal()` (fixed
+/// by LANGUAGE.md) and `glue()` use the compressor's automatic makeup (+13 and
+/// +9 dB), and on pink noise at -20 dBFS RMS their peaks land 0-2 dB over full scale.
+const LEVEL_DB: f64 = -24.0;
 
 /// `std-lib/*.mix` on disk, sorted by name.
 fn std_files() -> Vec<PathBuf> {
@@ -82,8 +86,8 @@ fn song(import: &str, chain: &str) -> String {
 fn render_chain(import: &str, chain: &str) -> Result<(), String> {
     let project = Project::new();
     let frames = RATE as usize * SECONDS;
-    let left = pink_noise(frames, 1, -20.0);
-    let right = pink_noise(frames, 2, -20.0);
+    let left = pink_noise(frames, 1, LEVEL_DB);
+    let right = pink_noise(frames, 2, LEVEL_DB);
     crate::common::write_wav_int(&project.path("noise.wav"), RATE, 24, &[left, right]);
     project.file("song.mix", &song(import, chain));
     let out = project.mixc(&["render", "song.mix", "--quiet"]);
