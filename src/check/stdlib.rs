@@ -5,6 +5,10 @@
 pub const FILES: &[(&str, &str)] = &[
     ("std/vocal.mix", include_str!("../../std-lib/vocal.mix")),
     ("std/master.mix", include_str!("../../std-lib/master.mix")),
+    ("std/drums.mix", include_str!("../../std-lib/drums.mix")),
+    ("std/bass.mix", include_str!("../../std-lib/bass.mix")),
+    ("std/guitar.mix", include_str!("../../std-lib/guitar.mix")),
+    ("std/sends.mix", include_str!("../../std-lib/sends.mix")),
 ];
 
 /// The text of `std/NAME.mix`, if it exists.

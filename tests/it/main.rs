@@ -11,4 +11,5 @@ mod langtools;
 mod meter_cli;
 mod qc;
 mod render;
+mod stdlib;
 mod watch;
