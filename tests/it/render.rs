@@ -332,3 +332,21 @@ fn interrupted_render_leaves_existing_output_untouched() {
         .count();
     assert_eq!(leftovers, 0, "temporary files left behind");
 }
+
+/// A limiter's lookahead delays its track; the plan delays the parallel path
+/// to match, so two copies of a signal — one through a limiter that does not
+/// need to act — stay sample-aligned, and the song starts at frame 0.
+#[test]
+fn latency_compensation_keeps_parallel_paths_aligned() {
+    let p = Project::new();
+    let x = noise(30_000, 21, 0.1, 24);
+    p.wav_int("x.wav", RATE, 24, &[x.clone()]);
+    let mix = "track limited { source = \"x.wav\", chain = limiter(ceiling: -1dB, lookahead: 5ms), pan = -100% }\ntrack plain { source = \"x.wav\", pan = +100% }\nexport \"out.wav\" { bits = 32f }\n";
+    p.file("song.mix", mix);
+    p.render_ok("song.mix", &[]);
+    let out = read_wav_f32(&p.path("out.wav")).1;
+    assert_eq!(out[0].len(), 30_000, "the lookahead is removed from the output");
+    assert_eq!(out[0], out[1], "the limited copy is not aligned with the plain one");
+    // Hard-left mono feeds L·cos(0) = 1: the original, at its original position.
+    assert_eq!(&out[1][..], &x[..]);
+}
