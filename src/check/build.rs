@@ -14,21 +14,7 @@ use super::Song;
 
 /// The master as it is when the file has no `master` block.
 pub fn empty_master() -> Draft {
-    Draft {
-        name: "master".into(),
-        kind: NodeKind::Master,
-        span: Default::default(),
-        source: None,
-        start: 0.0,
-        chain: Vec::new(),
-        gain_db: 0.0,
-        pan: 0.0,
-        mute: false,
-        solo: false,
-        out: None,
-        sends: Vec::new(),
-        target: Default::default(),
-    }
+    Draft::new("master".into(), NodeKind::Master, Default::default())
 }
 
 /// Opens every track's source; returns the session rate and what opened.

@@ -54,21 +54,7 @@ pub fn draft(ctx: &mut Ctx, block: &NodeBlock, timing: &Timing) -> Draft {
         Some(n) => (n.node.clone(), n.span),
         None => ("master".to_string(), block.kind.span),
     };
-    let mut d = Draft {
-        name,
-        kind: block.kind.node,
-        span,
-        source: None,
-        start: 0.0,
-        chain: Vec::new(),
-        gain_db: 0.0,
-        pan: 0.0,
-        mute: false,
-        solo: false,
-        out: None,
-        sends: Vec::new(),
-        target: Default::default(),
-    };
+    let mut d = Draft::new(name, block.kind.node, span);
     let (what, keys) = match block.kind.node {
         NodeKind::Track => (format!("track `{}`", d.name), TRACK_KEYS),
         NodeKind::Bus => (format!("bus `{}`", d.name), BUS_KEYS),
@@ -173,6 +159,25 @@ fn negative(span: Span) -> Diagnostic {
 }
 
 impl Draft {
+    /// A node with every setting at its default.
+    pub fn new(name: String, kind: NodeKind, span: Span) -> Draft {
+        Draft {
+            name,
+            kind,
+            span,
+            source: None,
+            start: 0.0,
+            chain: Vec::new(),
+            gain_db: 0.0,
+            pan: 0.0,
+            mute: false,
+            solo: false,
+            out: None,
+            sends: Vec::new(),
+            target: Default::default(),
+        }
+    }
+
     /// Whether this node's `out` (default `master`) is `name`.
     pub fn out_target_is(&self, name: &str) -> bool {
         match &self.out {
