@@ -340,7 +340,7 @@ fn interrupted_render_leaves_existing_output_untouched() {
 fn latency_compensation_keeps_parallel_paths_aligned() {
     let p = Project::new();
     let x = noise(30_000, 21, 0.1, 24);
-    p.wav_int("x.wav", RATE, 24, &[x.clone()]);
+    p.wav_int("x.wav", RATE, 24, std::slice::from_ref(&x));
     let mix = "track limited { source = \"x.wav\", chain = limiter(ceiling: -1dB, lookahead: 5ms), pan = -100% }\ntrack plain { source = \"x.wav\", pan = +100% }\nexport \"out.wav\" { bits = 32f }\n";
     p.file("song.mix", mix);
     p.render_ok("song.mix", &[]);
