@@ -193,17 +193,18 @@ impl NodeRun {
     fn run_chain(&mut self, pos: u64, frames: usize, upstream: &[NodeRun]) {
         for (index, (p, key)) in self.chain.0.iter_mut().zip(&self.keys).enumerate() {
             let key = key.map(|k| &upstream[k].out);
-            let automated: Vec<&(usize, usize, Envelope)> =
-                self.param_envs.iter().filter(|(i, _, _)| *i == index).collect();
+            // No allocation in the render loop: the lanes are filtered in place.
+            let lanes = || self.param_envs.iter().filter(move |(i, _, _)| *i == index);
+            let automated = lanes().next().is_some();
             let mut start = 0;
             while start < frames {
                 let mut end = (start + self.block).min(frames);
-                if !automated.is_empty() {
+                if automated {
                     // Update on the control grid of the timeline, never across it,
                     // so the result does not depend on the block length.
                     let t = pos + start as u64;
                     if t % CONTROL_INTERVAL == 0 {
-                        for (_, param, env) in &automated {
+                        for (_, param, env) in lanes() {
                             p.set_param(*param, env.value_at(t));
                         }
                     }

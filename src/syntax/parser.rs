@@ -228,6 +228,12 @@ impl Builder {
     }
 
     fn song(&self, pair: Pair<'_, Rule>) -> Built<SongDecl> {
+        let (path, settings, span) = self.path_and_settings(pair)?;
+        Ok(SongDecl { path, settings, span })
+    }
+
+    /// `KEYWORD "path" [{ settings }]`, shared by `song` and `export`.
+    fn path_and_settings(&self, pair: Pair<'_, Rule>) -> Built<(Spanned<String>, Vec<Setting>, Span)> {
         let span = self.span(&pair);
         let mut it = children(pair).skip(1);
         let path = self.string_lit(self.take(&mut it, Rule::string, span)?)?;
@@ -235,7 +241,7 @@ impl Builder {
             Some(p) => self.settings(p)?,
             None => Vec::new(),
         };
-        Ok(SongDecl { path, settings, span })
+        Ok((path, settings, span))
     }
 
     fn settings(&self, pair: Pair<'_, Rule>) -> Built<Vec<Setting>> {
@@ -284,13 +290,7 @@ impl Builder {
     }
 
     fn export(&self, pair: Pair<'_, Rule>) -> Built<ExportDecl> {
-        let span = self.span(&pair);
-        let mut it = children(pair).skip(1);
-        let path = self.string_lit(self.take(&mut it, Rule::string, span)?)?;
-        let settings = match it.next() {
-            Some(p) => self.settings(p)?,
-            None => Vec::new(),
-        };
+        let (path, settings, span) = self.path_and_settings(pair)?;
         Ok(ExportDecl { path, settings, span })
     }
 
