@@ -45,6 +45,14 @@ mod imp {
     pub fn mul(a: Raw, b: Raw) -> Raw {
         unsafe { _mm_mul_pd(a, b) }
     }
+    #[inline(always)]
+    pub fn max(a: Raw, b: Raw) -> Raw {
+        unsafe { _mm_max_pd(a, b) }
+    }
+    #[inline(always)]
+    pub fn min(a: Raw, b: Raw) -> Raw {
+        unsafe { _mm_min_pd(a, b) }
+    }
     /// Clamps to ±`max`, then zeroes lanes whose magnitude is below `floor`.
     #[inline(always)]
     pub fn saturate_flush(v: Raw, max: f64, floor: f64) -> Raw {
@@ -84,6 +92,14 @@ mod imp {
     #[inline(always)]
     pub fn mul(a: Raw, b: Raw) -> Raw {
         [a[0] * b[0], a[1] * b[1]]
+    }
+    #[inline(always)]
+    pub fn max(a: Raw, b: Raw) -> Raw {
+        [0, 1].map(|i| if a[i] > b[i] { a[i] } else { b[i] })
+    }
+    #[inline(always)]
+    pub fn min(a: Raw, b: Raw) -> Raw {
+        [0, 1].map(|i| if a[i] < b[i] { a[i] } else { b[i] })
     }
     #[inline(always)]
     pub fn saturate_flush(v: Raw, max: f64, floor: f64) -> Raw {
@@ -138,6 +154,20 @@ impl F64x2 {
         [a as f32, b as f32]
     }
 
+    /// Per lane `self > other ? self : other` (`maxpd`: a NaN in `self`
+    /// gives `other`). Not `f64::max`: that compiles to a branch or a longer
+    /// NaN-aware sequence, this to one instruction.
+    #[inline(always)]
+    pub fn max(self, other: F64x2) -> F64x2 {
+        F64x2(imp::max(self.0, other.0))
+    }
+
+    /// Per lane `self < other ? self : other` (`minpd`).
+    #[inline(always)]
+    pub fn min(self, other: F64x2) -> F64x2 {
+        F64x2(imp::min(self.0, other.0))
+    }
+
     /// Applies `f` to each lane (for cold paths such as denormal flushing).
     pub fn map(self, f: impl Fn(f64) -> f64) -> F64x2 {
         let [a, b] = self.to_array();
@@ -187,6 +217,9 @@ mod tests {
         assert_eq!((a * b).to_array(), [1.5 * 0.1, -2.0 * 3.0]);
         assert_eq!(F64x2::splat(7.0).to_array(), [7.0, 7.0]);
         assert_eq!(a.map(|x| x * 2.0).to_array(), [3.0, -4.0]);
+        let nan = F64x2::new(f64::NAN, 2.0);
+        assert_eq!(nan.max(F64x2::new(1.0, 5.0)).to_array(), [1.0, 5.0], "maxpd: NaN in self gives other");
+        assert_eq!(nan.min(F64x2::new(1.0, 5.0)).to_array(), [1.0, 2.0]);
     }
 
     #[test]

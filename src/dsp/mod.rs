@@ -13,6 +13,7 @@ pub mod dynamics;
 pub mod fastmath;
 pub mod gain;
 mod lanes;
+mod lanes_f32;
 mod oversample;
 pub mod pan;
 pub mod rbj;

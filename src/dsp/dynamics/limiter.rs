@@ -23,10 +23,12 @@
 //! guards the last unit of f32 rounding of sample peaks; in tests it never
 //! has to act by more than rounding (see `clamped`).
 
+use super::block_peak;
 use super::true_peak::{TruePeak, CENTRE};
 use super::window::{MinWindow, MovingMean};
 use super::{coefficient, glide};
 use crate::dsp::gain::Smoother;
+use crate::dsp::lanes_f32::F32x4;
 use crate::dsp::{db_to_gain, to_output, Processor};
 
 /// Frames either side of a true peak over which the gain is held down.
@@ -129,22 +131,11 @@ impl Processor for Limiter {
 
     fn process(&mut self, audio: &mut [&mut [f32]], _key: Option<&[&[f32]]>) {
         let frames = audio.first().map_or(0, |ch| ch.len());
-        let channels = audio.len().min(self.delay.len().saturating_sub(1));
-        for i in 0..frames {
-            let ceiling = self.ceiling.next();
-            let peak = if self.spec.true_peak {
-                self.detector.push(|c| audio.get(c).and_then(|ch| ch.get(i)).map_or(0.0, |x| *x as f64))
-            } else {
-                super::frame_peak_mut(audio, i)
-            };
-            let g = self.gain(peak, ceiling);
-            let pos = self.pos;
-            let out_ceiling = std::mem::replace(&mut self.delay[channels][pos], ceiling);
-            for (c, ch) in audio.iter_mut().enumerate().take(channels) {
-                let delayed = std::mem::replace(&mut self.delay[c][pos], ch[i] as f64);
-                ch[i] = self.clamp(delayed * g, out_ceiling);
-            }
-            self.pos = (pos + 1) % self.lookahead;
+        let mut start = 0;
+        while start < frames {
+            let end = frames.min(start + CHUNK);
+            self.process_chunk(audio, start, end);
+            start = end;
         }
     }
 
@@ -177,20 +168,83 @@ impl Processor for Limiter {
     }
 }
 
+/// Frames each stage of [`Limiter::process`] runs over before the next (a
+/// multiple of 8, the most f32 lanes of [`block_peak`]).
+const CHUNK: usize = 64;
+
 impl Limiter {
-    /// Rounds to f32 and keeps |y| ≤ ceiling against the last rounding step.
-    #[inline]
-    fn clamp(&mut self, y: f64, ceiling: f64) -> f32 {
-        let limit = ceiling as f32;
-        // The f32 nearest the ceiling may lie just above it: step one below.
-        let limit = if limit as f64 > ceiling { f32::from_bits(limit.to_bits() - 1) } else { limit };
-        let out = to_output(y);
-        if out.abs() <= limit {
-            return out;
+    /// One chunk, `start..end` of the block, stage by stage: the ceilings,
+    /// the detector, the gains (serial: running minimum, release, moving
+    /// mean), then the delay lines channel by channel. Every frame goes
+    /// through the same operations as it would alone, so chunks change
+    /// nothing.
+    fn process_chunk(&mut self, audio: &mut [&mut [f32]], start: usize, end: usize) {
+        let n = end - start;
+        let channels = audio.len().min(self.delay.len().saturating_sub(1));
+        let mut ceiling = [0.0f64; CHUNK];
+        self.ceiling.fill(&mut ceiling[..n]);
+        let mut gain = [0.0f64; CHUNK];
+        if self.spec.true_peak {
+            for (i, g) in gain[..n].iter_mut().enumerate() {
+                *g = self.detector.push(|c| audio.get(c).and_then(|ch| ch.get(start + i)).map_or(0.0, |x| *x as f64));
+            }
+        } else {
+            // The largest |sample| across channels, as `frame_peak_mut` (exact in f32).
+            let mut peak = [0.0f32; CHUNK];
+            block_peak::<F32x4>(&mut peak, audio.iter().map(|ch| &ch[start..end]));
+            gain.iter_mut().zip(peak).for_each(|(g, p)| *g = p as f64);
         }
-        if y.abs() > ceiling * (1.0 + 1e-9) {
-            self.clamped += 1;
+        for (g, c) in gain[..n].iter_mut().zip(&ceiling) {
+            *g = self.gain(*g, *c);
         }
-        limit.copysign(out)
+        // The delay lines: ring positions pos.. for the chunk, in runs that
+        // do not wrap. The last ring holds each frame's ceiling, so the
+        // output is clamped to the ceiling of the frame it came in with.
+        let mut out_ceiling = [0.0f64; CHUNK];
+        let (ring_len, pos) = (self.lookahead, self.pos);
+        let runs = |f: &mut dyn FnMut(usize, usize, usize)| {
+            let (mut i, mut p) = (0, pos);
+            while i < n {
+                let len = (n - i).min(ring_len - p);
+                f(i, p, len);
+                i += len;
+                p = if p + len == ring_len { 0 } else { p + len };
+            }
+        };
+        let ceilings = &mut self.delay[channels];
+        runs(&mut |i, p, len| {
+            for ((o, r), c) in out_ceiling[i..i + len].iter_mut().zip(&mut ceilings[p..p + len]).zip(&ceiling[i..]) {
+                *o = std::mem::replace(r, *c);
+            }
+        });
+        for (c, ch) in audio.iter_mut().enumerate().take(channels) {
+            let (ring, clamped) = (&mut self.delay[c], &mut self.clamped);
+            let ch = &mut ch[start..end];
+            runs(&mut |i, p, len| {
+                let frames = ch[i..i + len].iter_mut().zip(&mut ring[p..p + len]);
+                for ((x, r), (g, limit)) in frames.zip(gain[i..].iter().zip(&out_ceiling[i..])) {
+                    let delayed = std::mem::replace(r, *x as f64);
+                    *x = clamp(delayed * g, *limit, clamped);
+                }
+            });
+        }
+        self.pos = (pos + n) % ring_len;
     }
+}
+
+/// Rounds to f32 and keeps |y| ≤ ceiling against the last rounding step,
+/// counting in `clamped` the samples it had to move by more than rounding.
+#[inline]
+fn clamp(y: f64, ceiling: f64, clamped: &mut u64) -> f32 {
+    let limit = ceiling as f32;
+    // The f32 nearest the ceiling may lie just above it: step one below.
+    let limit = if limit as f64 > ceiling { f32::from_bits(limit.to_bits() - 1) } else { limit };
+    let out = to_output(y);
+    if out.abs() <= limit {
+        return out;
+    }
+    if y.abs() > ceiling * (1.0 + 1e-9) {
+        *clamped += 1;
+    }
+    limit.copysign(out)
 }

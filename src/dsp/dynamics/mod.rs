@@ -26,6 +26,8 @@ mod tests_compressor;
 #[cfg(test)]
 mod tests_limiter;
 
+use crate::dsp::lanes_f32::Lanes;
+
 /// Lowest level the detector sees, in dB: log of silence is floored here so
 /// the maths stays finite (the gain computer is flat this far down).
 pub const LEVEL_FLOOR_DB: f64 = -120.0;
@@ -52,12 +54,59 @@ pub fn coefficient(tau: f64, rate: f64) -> f64 {
 }
 
 /// A linear magnitude in dB, floored at [`LEVEL_FLOOR_DB`].
-#[inline]
+///
+/// Written with selects only, so loops over blocks vectorise: zero, NaN and
+/// anything under 1e-300 read as 1e-300 (−6000 dB), floored like any other
+/// level under the floor.
+#[inline(always)]
 pub fn level_db(magnitude: f64) -> f64 {
-    if magnitude > 0.0 {
-        crate::dsp::fastmath::to_db(magnitude).max(LEVEL_FLOOR_DB)
+    const TINY: f64 = 1e-300;
+    let m = if magnitude > TINY { magnitude } else { TINY };
+    let db = crate::dsp::fastmath::to_db(m);
+    if db > LEVEL_FLOOR_DB {
+        db
     } else {
         LEVEL_FLOOR_DB
+    }
+}
+
+/// Levels in dB on f32 lanes from detector magnitudes: [`level_db`] in f32
+/// (see [`to_db_lanes`](crate::dsp::fastmath::to_db_lanes)), floored at
+/// [`LEVEL_FLOOR_DB`]; zero and NaN read as the floor.
+#[inline(always)]
+pub(crate) fn level_lanes<L: Lanes>(magnitude: L) -> L {
+    let m = magnitude.max(L::splat(1e-7));
+    crate::dsp::fastmath::to_db_lanes(m).max(L::splat(LEVEL_FLOOR_DB as f32))
+}
+
+/// Levels in dB from 2·(mean square) (see [`RmsLevel`](detector::RmsLevel)):
+/// 10·log10 of it, i.e. [`level_lanes`] of its square root.
+#[inline(always)]
+pub(crate) fn rms_level_lanes<L: Lanes>(two_ms: L) -> L {
+    let v = two_ms.max(L::splat(1e-14));
+    (crate::dsp::fastmath::to_db_lanes(v) * L::splat(0.5)).max(L::splat(LEVEL_FLOOR_DB as f32))
+}
+
+/// Sets `out[i]` (zero on entry) to the largest magnitude across `channels`
+/// at frame i, for i below the longest channel; frames a channel lacks (a
+/// key shorter than the block) read as silence. `L::N` frames at a time,
+/// with `maxps` (a NaN sample is ignored, like [`frame_peak`] does); `out`
+/// must be a whole number of lane groups long.
+#[inline(always)]
+pub(crate) fn block_peak<'a, L: Lanes>(out: &mut [f32], channels: impl Iterator<Item = &'a [f32]>) {
+    for ch in channels {
+        let mut groups = ch.chunks_exact(L::N);
+        let mut i = 0;
+        for x in &mut groups {
+            L::load(x).bits_and(0x7fff_ffff).max(L::load(&out[i..])).store(&mut out[i..]);
+            i += L::N;
+        }
+        let rest = groups.remainder();
+        if !rest.is_empty() {
+            let mut x = [0.0f32; 8];
+            x[..rest.len()].copy_from_slice(rest);
+            L::load(&x).bits_and(0x7fff_ffff).max(L::load(&out[i..])).store(&mut out[i..]);
+        }
     }
 }
 

@@ -179,3 +179,136 @@ fn deesser_cuts_only_the_high_band_above_threshold() {
     // The curve asks for ≈ −14.5 dB; the range caps it at −12 (ripple between crests aside).
     assert!(p.gain_db() >= -12.0 && p.gain_db() < -11.5, "range caps the cut: {}", p.gain_db());
 }
+
+/// The frame-by-frame f64 compressor the block-wise one replaced: peak or
+/// RMS level, the curve, the smoother's `next`, make-up, 10^(dB/20), mix.
+fn reference(spec: &DynamicsSpec, input: &[Vec<f32>]) -> Vec<Vec<f32>> {
+    use super::compressor::Detect;
+    use super::detector::{GainSmoother, RmsLevel};
+    let mut smoother = GainSmoother::new();
+    smoother.set_times(spec.attack, spec.release, RATE);
+    let mut rms = RmsLevel::default();
+    rms.prepare(RATE);
+    let makeup = spec.makeup.unwrap_or_else(|| spec.curve.auto_makeup());
+    let mut out = input.to_vec();
+    for i in 0..input[0].len() {
+        let magnitude = input.iter().fold(0.0f64, |m, ch| m.max((ch[i] as f64).abs()));
+        let level = match spec.detect {
+            Detect::Peak => super::level_db(magnitude),
+            Detect::Rms => rms.next(magnitude),
+        };
+        let gain = smoother.next(spec.curve.gain(level)) + makeup;
+        let g = (1.0 - spec.mix) + spec.mix * crate::dsp::fastmath::from_db(gain);
+        for ch in out.iter_mut() {
+            ch[i] = crate::dsp::to_output(ch[i] as f64 * g);
+        }
+    }
+    out
+}
+
+/// Music-like stereo: decaying plucks over a bass line, 2 s.
+fn plucks() -> Vec<Vec<f32>> {
+    (0..2)
+        .map(|c| {
+            (0..96_000)
+                .map(|n| {
+                    let t = n as f64 / RATE;
+                    let env = (-((t * 4.0).fract()) * 6.0).exp();
+                    let x = 0.6 * env * (t * (440.0 + 3.0 * c as f64) * std::f64::consts::TAU).sin()
+                        + 0.2 * (t * 55.0 * std::f64::consts::TAU).sin();
+                    x as f32
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn block_wise_output_matches_the_frame_by_frame_reference() {
+    use super::compressor::Detect;
+    let knee = |k| {
+        let mut s = DynamicsSpec::compressor(-24.0, 4.0, 0.005, 0.12);
+        s.curve.knee = k;
+        s
+    };
+    let specs = [
+        knee(0.0),
+        knee(6.0),
+        DynamicsSpec { makeup: Some(3.0), mix: 0.6, ..knee(6.0) },
+        DynamicsSpec { detect: Detect::Rms, ..knee(6.0) },
+        DynamicsSpec::compressor(-30.0, 2.0, 0.04, 0.4),
+    ];
+    let input = plucks();
+    for spec in specs {
+        let mut p = Dynamics::new(spec, &[]);
+        p.prepare(RATE, 2, 1024);
+        let out = run(&mut p, &input, None, 1000);
+        let want = reference(&spec, &input);
+        // Compare as gains in dB where the output is above −80 dBFS.
+        let mut worst = 0.0f64;
+        for (a, b) in out.iter().flatten().zip(want.iter().flatten()) {
+            if b.abs() > 1e-4 {
+                worst = worst.max((20.0 * (*a as f64 / *b as f64).log10()).abs());
+            }
+        }
+        println!(
+            "{:?} knee {} mix {}: worst {worst:.2e} dB from the reference",
+            spec.detect, spec.curve.knee, spec.mix
+        );
+        assert!(worst < 1e-4, "{worst} dB");
+    }
+}
+
+#[test]
+fn eight_lanes_give_the_same_bits_as_four() {
+    use super::compressor::Detect;
+    let mut spec = DynamicsSpec::compressor(-24.0, 4.0, 0.005, 0.12);
+    spec.curve.knee = 6.0;
+    let input = plucks();
+    for spec in [spec, DynamicsSpec { detect: Detect::Rms, mix: 0.5, ..spec }] {
+        let (mut wide, mut narrow) = (Dynamics::new(spec, &[]), Dynamics::new(spec, &[]).narrow());
+        wide.prepare(RATE, 2, 1024);
+        narrow.prepare(RATE, 2, 1024);
+        assert_eq!(run(&mut wide, &input, None, 777), run(&mut narrow, &input, None, 777));
+    }
+}
+
+/// Parameters glide (set on the 32-frame control grid, as the renderer
+/// does): the output must not depend on the block length either.
+#[test]
+fn automation_glides_do_not_depend_on_blocks() {
+    use super::compressor::Field::*;
+    const FIELDS: &[super::compressor::Field] = &[Threshold, Ratio, Attack, Release, Knee, Makeup, Mix];
+    let input = plucks();
+    let render = |block: usize, narrow: bool| {
+        let mut p = Dynamics::new(DynamicsSpec::compressor(-20.0, 3.0, 0.01, 0.1), FIELDS);
+        if narrow {
+            p = p.narrow();
+        }
+        p.prepare(RATE, 2, block);
+        let mut out = input.clone();
+        let frames = out[0].len();
+        let mut start = 0;
+        while start < frames {
+            // Every 0.1 s (a multiple of 32 frames) a few parameters move.
+            if start % 4800 == 0 {
+                let k = (start / 4800) as f64;
+                p.set_param(0, -20.0 - 2.0 * k);
+                p.set_param(4, k % 3.0 * 4.0);
+                if k as usize % 4 == 1 {
+                    p.set_param(5, k);
+                    p.set_param(6, 1.0 - 0.05 * k);
+                }
+            }
+            let end = frames.min(start + block).min((start / 32 + 1) * 32);
+            let mut chans: Vec<&mut [f32]> = out.iter_mut().map(|c| &mut c[start..end]).collect();
+            p.process(&mut chans, None);
+            start = end;
+        }
+        out
+    };
+    let whole = render(32, false);
+    for (block, narrow) in [(1, false), (7, false), (32, true), (5, true)] {
+        assert_eq!(render(block, narrow), whole, "blocks of {block}, narrow {narrow}");
+    }
+}

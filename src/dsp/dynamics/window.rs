@@ -25,8 +25,16 @@ impl MinWindow {
         self.now = 0;
     }
 
+    /// The ring index `k` places after the head (k < len): a compare, not a
+    /// division, on this per-frame path.
+    #[inline(always)]
     fn slot(&self, k: usize) -> usize {
-        (self.head + k) % self.slots.len()
+        let i = self.head + k;
+        if i >= self.slots.len() {
+            i - self.slots.len()
+        } else {
+            i
+        }
     }
 
     /// Pushes `value` and returns the minimum of the last `len` values
