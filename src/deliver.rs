@@ -6,7 +6,7 @@ use crate::io::encode::{AudioWriter, EncodeSpec};
 use crate::io::resample::StreamResampler;
 use crate::io::AudioError;
 use crate::ir::Export;
-use crate::qc::{Measured, Meter};
+use crate::meter::{Measurement, Meter};
 
 /// One export being written.
 pub struct Delivery {
@@ -38,7 +38,7 @@ impl Delivery {
         } else {
             None
         };
-        let meter = if measure { Meter::new(2, export.rate) } else { None };
+        let meter = if measure { Meter::new(2, export.rate).ok() } else { None };
         Ok(Delivery {
             export: export.clone(),
             writer,
@@ -101,7 +101,7 @@ impl Delivery {
     /// The meter reads the signal handed to the encoder, after rate
     /// conversion and before quantisation: dither moves it by at most one
     /// LSB, far below a hundredth of a dB.
-    pub fn measured(&self) -> Option<Measured> {
+    pub fn measured(&self) -> Option<Measurement> {
         self.meter.as_ref().map(|m| m.finish())
     }
 

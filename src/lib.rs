@@ -17,6 +17,7 @@ mod diagnostic_render;
 pub mod dsp;
 pub mod io;
 pub mod ir;
+pub mod mastering;
 pub mod meter;
 pub mod pipeline;
 pub mod plan;

@@ -69,15 +69,12 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         None => Some(Dither::None),
     };
     let container = container(ctx, decl, settings.get("format").map(|s| &s.value));
-    for (key, kind) in [("loudness", Kind::Loudness), ("true_peak", Kind::TruePeak)] {
-        if let Some(s) = settings.get(key) {
-            if ctx.number(&s.value, kind).is_some() {
-                ctx.error(super::nodes::not_yet_normalising(key, s.key.span));
-            }
-            ok = false;
+    let mut target = crate::ir::Target::default();
+    for key in super::targets::KEYS {
+        if let Some(s) = settings.get(*key) {
+            ok &= super::targets::apply(ctx, key, s, &mut target);
         }
     }
-    let target = crate::ir::Target::default();
     if !ok {
         return None;
     }

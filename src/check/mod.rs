@@ -108,15 +108,21 @@ fn input_files(sources: &SourceMap, graph: &MixGraph) -> Vec<std::path::PathBuf>
 }
 
 /// With a loudness target, a limiter at the end of the master chain moves
-/// after the normalising gain (see `MixGraph::final_limiter`).
+/// after the normalising gain (see `MixGraph::final_limiter`) — unless its
+/// parameters are automated: then it stays where it is, and the mastering
+/// stage adds a true-peak limiter of its own.
 fn split_final_limiter(
     drafts: &mut [Draft],
+    master_lanes: &[crate::ir::Automation],
     target: &crate::ir::Target,
     exports: &[crate::ir::Export],
 ) -> Option<crate::ir::ProcessorCall> {
     let any_target = target.is_set() || exports.iter().any(|e| e.target.is_set());
     let master = drafts.last_mut()?;
-    if any_target && master.chain.last().is_some_and(|c| c.spec.name == "limiter") {
+    let last = master.chain.len().checked_sub(1)?;
+    let automated =
+        master_lanes.iter().any(|l| matches!(l.target, crate::ir::AutoTarget::Param { call, .. } if call == last));
+    if any_target && !automated && master.chain[last].spec.name == "limiter" {
         master.chain.pop()
     } else {
         None
@@ -172,7 +178,8 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
         return None;
     }
     let target = drafts.last().map(|m| m.target).unwrap_or_default();
-    let final_limiter = split_final_limiter(&mut drafts, &target, &exports);
+    let master_lanes = lanes.last().map(|l| l.as_slice()).unwrap_or(&[]);
+    let final_limiter = split_final_limiter(&mut drafts, master_lanes, &target, &exports);
     let mut graph = build::graph(drafts, probed, lanes, routing, rate, song, exports);
     graph.checks = checks;
     graph.target = target;
@@ -181,6 +188,7 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
 }
 
 mod build;
+mod targets;
 
 fn song_settings<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate::syntax::ast::Setting>) -> Song {
     let settings = collect_song(ctx, settings);

@@ -124,13 +124,8 @@ fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Settin
         }
         "mute" => d.mute = boolean(ctx, s).unwrap_or(false),
         "solo" => d.solo = boolean(ctx, s).unwrap_or(false),
-        // Checked for kind, then refused: normalisation is not built yet, and
-        // a target that is silently not met would be worse than an error.
         "loudness" | "true_peak" => {
-            let kind = if key == "loudness" { Kind::Loudness } else { Kind::TruePeak };
-            if ctx.number(v, kind).is_some() {
-                ctx.error(not_yet_normalising(key, s.key.span));
-            }
+            super::targets::apply(ctx, key, s, &mut d.target);
         }
         _ => {}
     }
@@ -185,13 +180,4 @@ impl Draft {
             None => name == "master",
         }
     }
-}
-
-/// The error for a loudness target: parsed and checked, not applied yet.
-pub fn not_yet_normalising(key: &str, span: Span) -> Diagnostic {
-    let kind = ErrorKind::NotYetSupported {
-        what: format!("`{key}` (loudness normalisation)"),
-        help: "remove the line, and use `check { loudness = ... }` to verify the level meanwhile".into(),
-    };
-    Diagnostic::new(kind, span)
 }
