@@ -49,6 +49,24 @@ pub(super) fn deliver(
     progress: &mut dyn FnMut(u64, u64),
     cancelled: &dyn Fn() -> bool,
 ) -> Result<(Summary, Vec<Option<CachedOutput>>), Error> {
+    let (programme, stats, captured) = render_programme(graph, plan, modes, options, progress, cancelled)?;
+    let requests = requests(graph);
+    let mastered = master_all(&programme, &requests, options)?;
+    let written = write_all(graph, &requests, mastered)?;
+    let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed: stats.elapsed };
+    Ok((summary, captured))
+}
+
+/// Renders `plan` (of `graph`) into memory: the whole master output, before
+/// any final limiter.
+pub fn render_programme(
+    graph: &MixGraph,
+    plan: Plan,
+    modes: Vec<Mode>,
+    options: RunOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(Programme, crate::render::RenderStats, Vec<Option<CachedOutput>>), Error> {
     let mut programme = Programme::new(graph.rate, 2);
     let mut sink = |chunk: &[&[f32]]| -> Result<(), AudioError> {
         if cancelled() {
@@ -58,11 +76,7 @@ pub(super) fn deliver(
         Ok(())
     };
     let (stats, captured) = render_with(plan, modes, options.render, &mut sink, progress).map_err(Error::from)?;
-    let requests = requests(graph);
-    let mastered = master_all(&programme, &requests, options)?;
-    let written = write_all(graph, &requests, mastered)?;
-    let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed: stats.elapsed };
-    Ok((summary, captured))
+    Ok((programme, stats, captured))
 }
 
 /// Masters every request, in parallel; the first failure (in export order) wins.

@@ -139,7 +139,8 @@ pub fn hashes(graph: &MixGraph, options: RunOptions) -> Vec<(String, u64)> {
     make_plan(graph, options).nodes.iter().map(|n| (n.name.clone(), n.hash)).collect()
 }
 
-fn make_plan(graph: &MixGraph, options: RunOptions) -> crate::plan::Plan {
+/// The render plan of `graph` under `options`.
+pub fn make_plan(graph: &MixGraph, options: RunOptions) -> crate::plan::Plan {
     plan(graph, PlanOptions { block: options.block.unwrap_or(crate::render::DEFAULT_BLOCK) })
 }
 
