@@ -99,7 +99,8 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
         .iter()
         .zip(requests)
         .filter_map(|(m, r)| {
-            let verdicts = crate::qc::judge(&graph.checks, &m.measured);
+            let checks: Vec<_> = graph.checks.iter().chain(&r.export.checks).cloned().collect();
+            let verdicts = crate::qc::judge(&checks, &m.measured);
             verdicts.iter().any(|v| !v.pass).then(|| QcFailure { path: r.export.path.clone(), verdicts })
         })
         .collect();

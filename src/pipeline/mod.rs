@@ -244,7 +244,8 @@ fn write_all(
     for d in &mut deliveries {
         d.drain()?;
         if let Some(m) = d.measured() {
-            let verdicts = crate::qc::judge(checks, &m);
+            let checks: Vec<_> = checks.iter().chain(&d.export.checks).cloned().collect();
+            let verdicts = crate::qc::judge(&checks, &m);
             if verdicts.iter().any(|v| !v.pass) {
                 failures.push(QcFailure { path: d.export.path.clone(), verdicts });
             }
