@@ -29,6 +29,7 @@ impl Delivery {
             dither: export.dither,
             container: export.container,
             seed,
+            tags: Default::default(),
         };
         let writer = AudioWriter::create(&export.path, spec)?;
         let resampler = if export.rate != rate {
