@@ -4,6 +4,7 @@ mod automation;
 mod common;
 mod conformance;
 mod conformance_signals;
+mod delivery;
 mod diagnostics;
 mod examples;
 mod imports;
