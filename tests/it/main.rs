@@ -8,6 +8,7 @@ mod diagnostics;
 mod examples;
 mod imports;
 mod langtools;
+mod mastering;
 mod meter_cli;
 mod qc;
 mod render;
