@@ -63,7 +63,7 @@ pub enum ParamValue {
     /// the processor limits sample peaks instead of true peaks.
     SamplePeak(f64),
     /// One number a band, lowest band first (`threshold: [-20dB, -24dB]`),
-    /// in canonical units; see `check::bands`.
+    /// in canonical units; see `check::chain::bands`.
     List(Vec<f64>),
 }
 

@@ -95,3 +95,70 @@ pub fn check_counts(ctx: &mut Ctx, spec: &ProcessorSpec, params: &Params, spans:
     }
     ok
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::check::check_text;
+    use crate::check::registry::{ParamValue, Params};
+    use crate::diagnostic::ErrorKind;
+
+    /// The checked parameters of the master's only processor.
+    fn master_call(text: &str) -> Result<Params, Vec<ErrorKind>> {
+        match check_text(Path::new("song.mix"), text) {
+            Ok(graph) => Ok(graph.nodes.last().expect("master").chain[0].params.clone()),
+            Err(report) => Err(report.diagnostics.into_iter().map(|d| d.kind).collect()),
+        }
+    }
+
+    #[test]
+    fn lists_and_single_values_become_canonical_numbers() {
+        let text = "tempo = 120bpm\nmaster { chain = multiband(split: [120Hz, 2kHz], \
+                    threshold: [-20dB, -18dB, -24dB], ratio: 2, attack: [1/16, 10ms, 5ms]) }\n";
+        let p = master_call(text).expect("checks");
+        assert_eq!(p.values[0], Some(ParamValue::List(vec![120.0, 2000.0])));
+        assert_eq!(p.values[1], Some(ParamValue::List(vec![-20.0, -18.0, -24.0])));
+        assert_eq!(p.values[2], Some(ParamValue::Number(2.0)));
+        // A sixteenth note at 120 bpm is 125 ms.
+        assert_eq!(p.values[3], Some(ParamValue::List(vec![0.125, 0.01, 0.005])));
+    }
+
+    #[test]
+    fn lists_come_from_lets_and_hold_chain_parameters() {
+        let text =
+            "let splits = [1kHz]\nchain c(t = -20dB) = multiband(split: splits, threshold: [t, -30dB], ratio: 2)\n\
+                    master { chain = c(t: -10dB) }\n";
+        let p = master_call(text).expect("checks");
+        assert_eq!(p.values[0], Some(ParamValue::List(vec![1000.0])));
+        assert_eq!(p.values[1], Some(ParamValue::List(vec![-10.0, -30.0])));
+    }
+
+    #[test]
+    fn every_mistake_in_a_call_is_reported_at_once() {
+        let text =
+            "master { chain = multiband(split: [2kHz, 1kHz], threshold: [-20dB], ratio: [2, 3, 4], knee: []) }\n";
+        let kinds = master_call(text).expect_err("mistakes");
+        assert!(
+            matches!(&kinds[0], ErrorKind::SplitOrder { split, previous } if split == "1kHz" && previous == "2kHz")
+        );
+        assert!(matches!(&kinds[1], ErrorKind::EmptyList { name, .. } if name == "knee"));
+        assert_eq!(kinds.len(), 2, "{kinds:?}");
+        let text = "master { chain = multiband(split: [1kHz, 2kHz], threshold: [-20dB], ratio: [2, 3, 4, 5]) }\n";
+        let kinds = master_call(text).expect_err("mistakes");
+        let counts: Vec<(usize, usize)> = kinds
+            .iter()
+            .filter_map(|k| match k {
+                ErrorKind::BandCount { given, bands, .. } => Some((*given, *bands)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(counts, [(1, 3), (4, 3)]);
+    }
+
+    #[test]
+    fn a_list_where_one_value_belongs_is_the_wrong_kind() {
+        let kinds = master_call("master { chain = peak([1kHz, 2kHz], +3dB) }\n").expect_err("a list");
+        assert!(matches!(&kinds[..], [ErrorKind::WrongKind { found, .. }] if found.contains("(a list)")));
+    }
+}

@@ -68,3 +68,43 @@ impl Options {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::processors::PEAK;
+    use crate::check::registry::ParamValue;
+    use crate::dsp::biquad::FilterKind;
+
+    fn bell(phase: Option<&str>, on: Option<&str>) -> Params {
+        let word = |w: Option<&str>| w.map(|w| ParamValue::Text(w.into()));
+        Params { values: vec![None, None, None, word(phase), word(on)] }
+    }
+
+    #[test]
+    fn only_a_plain_minimum_phase_stereo_filter_fuses() {
+        let spec = BiquadSpec::new(FilterKind::Peak, 1000.0);
+        let options = Options { phase: Some(3), on: 4 };
+        assert_eq!(options.plain(&bell(None, None), spec), Some(spec));
+        assert_eq!(options.plain(&bell(Some("minimum"), Some("stereo")), spec), Some(spec));
+        assert_eq!(options.plain(&bell(Some("linear"), None), spec), None);
+        assert_eq!(options.plain(&bell(None, Some("side")), spec), None);
+    }
+
+    #[test]
+    fn linear_phase_reports_its_latency_and_mid_side_passes_it_on() {
+        for on in [None, Some("mid")] {
+            let mut p = (PEAK.build)(&Params {
+                values: vec![
+                    Some(ParamValue::Number(1000.0)),
+                    Some(ParamValue::Number(3.0)),
+                    Some(ParamValue::Number(1.0)),
+                    Some(ParamValue::Text("linear".into())),
+                    on.map(|w| ParamValue::Text(w.into())),
+                ],
+            });
+            p.prepare(48_000.0, 2, 256);
+            assert!(p.latency() > 0, "{on:?}");
+        }
+    }
+}
