@@ -1,5 +1,8 @@
 //! The multiband compressor in the registry: split frequencies, then the
 //! compressor settings, each one value for every band or a list of one a band.
+//! Automating a setting moves every band to the same value; the splits are
+//! fixed. Unlike `compressor`, there is no automatic make-up: it would lift
+//! each band by a different amount and tilt the spectrum.
 //!
 //! ```text
 //! multiband(split: [120Hz, 2kHz], threshold: [-20dB, -18dB, -24dB], ratio: [2, 1, 3], attack: 10ms)
@@ -39,7 +42,8 @@ pub const MULTIBAND: ProcessorSpec = ProcessorSpec {
             Default::Required,
             -120.0,
             24.0,
-            "where each band's curve bends, dBFS sine peak: one level, or a list with one a band, lowest first",
+            "where each band's curve bends, dBFS sine peak: one level, or a list of one a band, lowest first \
+             (automation sets every band to the same value)",
         ),
         param(
             "ratio",
@@ -79,7 +83,7 @@ pub const MULTIBAND: ProcessorSpec = ProcessorSpec {
             Default::Value(0.0),
             -48.0,
             48.0,
-            "gain after each band's compressor (no automatic make-up here); or a list. Automation moves every band",
+            "gain after each band's compressor (no automatic make-up here); or a list",
         ),
         ParamSpec {
             name: "detect",
