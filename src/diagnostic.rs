@@ -128,6 +128,32 @@ pub enum ErrorKind {
         name: &'static str,
         example: &'static str,
     },
+    /// A per-band list (`threshold: [...]`) without one value a band.
+    BandCount {
+        processor: String,
+        name: String,
+        given: usize,
+        bands: usize,
+    },
+    /// A split frequency not above the one before it.
+    SplitOrder {
+        split: String,
+        previous: String,
+    },
+    TooManyBands {
+        processor: String,
+        given: usize,
+        max: usize,
+    },
+    EmptyList {
+        processor: String,
+        name: String,
+    },
+    /// An automation lane on a parameter fixed when the processor is built.
+    NotAutomatable {
+        what: String,
+        help: String,
+    },
     /// Anything else with a ready-made sentence.
     Other {
         message: String,
@@ -183,6 +209,17 @@ impl ErrorKind {
             ImportCycle { chain } => format!("import cycle: {}", arrow_path(chain)),
             NotAllowedHere { what, here } => format!("{what} is not allowed {here}"),
             MissingSetting { block, name, .. } => format!("{block} has no `{name}`"),
+            BandCount { processor, name, given, bands } => {
+                format!("`{name}` of `{processor}` has {given} value{} for {bands} bands", plural(*given))
+            }
+            SplitOrder { split, previous } => {
+                format!("split frequencies must rise: `{split}` comes after `{previous}`")
+            }
+            TooManyBands { processor, given, max } => {
+                format!("`{processor}` takes at most {max} split frequencies ({} bands), not {given}", max + 1)
+            }
+            EmptyList { processor, name } => format!("`{name}` of `{processor}` is an empty list"),
+            NotAutomatable { what, .. } => format!("{what} cannot be automated"),
             Other { message, .. } => message.clone(),
         }
     }
@@ -215,6 +252,11 @@ impl ErrorKind {
             ImportCycle { .. } => "imports itself".into(),
             NotAllowedHere { .. } => "not allowed here".into(),
             MissingSetting { name, .. } => format!("`{name}` missing"),
+            BandCount { given, .. } => format!("{given} value{}", plural(*given)),
+            SplitOrder { .. } => "not above the split before it".into(),
+            TooManyBands { given, .. } => format!("{given} splits"),
+            EmptyList { .. } => "empty".into(),
+            NotAutomatable { .. } => "fixed when the processor is built".into(),
             Other { .. } => "here".into(),
         }
     }
@@ -262,8 +304,24 @@ impl ErrorKind {
             ImportCycle { .. } => Some("remove one of the imports".into()),
             NotAllowedHere { .. } => None,
             MissingSetting { example, .. } => Some(format!("add a line like `{example}`")),
+            BandCount { .. } => {
+                Some("give one value a band, lowest band first, or a single value for every band".into())
+            }
+            SplitOrder { .. } => Some("list the split frequencies from low to high, like `[120Hz, 2kHz]`".into()),
+            TooManyBands { .. } => Some("merge neighbouring bands: remove a split frequency".into()),
+            EmptyList { .. } => Some("give at least one value, lowest band first, or leave the brackets out".into()),
+            NotAutomatable { help, .. } => Some(help.clone()),
             Other { help, .. } => help.clone(),
         }
+    }
+}
+
+/// "s" after a count other than one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 

@@ -10,6 +10,7 @@ mod examples;
 mod imports;
 mod langtools;
 mod mastering;
+mod mastering_eq;
 mod meter_cli;
 mod qc;
 mod render;
