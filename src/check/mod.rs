@@ -188,7 +188,16 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
     let master_lanes = lanes.last().map(|l| l.as_slice()).unwrap_or(&[]);
     let final_limiter = split_final_limiter(&mut drafts, master_lanes, &target, &exports);
     let mut graph = build::graph(drafts, probed, lanes, routing, rate, song, exports);
-    graph.checks = checks.into_iter().chain(preset_checks).collect();
+    graph.checks = checks;
+    // The master's preset checks go to the files that inherit its target.
+    for export in &mut graph.exports {
+        let inherited = preset_checks.iter().filter(|c| match c.metric {
+            crate::ir::Metric::Loudness => export.target.loudness.is_none(),
+            _ => export.target.true_peak.is_none(),
+        });
+        let own = std::mem::take(&mut export.checks);
+        export.checks = inherited.cloned().chain(own).collect();
+    }
     graph.target = target;
     graph.final_limiter = final_limiter;
     Some(graph)
