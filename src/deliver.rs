@@ -3,8 +3,8 @@
 //! the whole render has succeeded.
 
 use crate::io::encode::{AudioWriter, Container, EncodeSpec};
-use crate::io::tags::{Bext, Loudness, TagKey, Tags};
 use crate::io::resample::StreamResampler;
+use crate::io::tags::{Bext, Loudness, TagKey, Tags};
 use crate::io::AudioError;
 use crate::ir::{Export, Metadata};
 use crate::meter::{Measurement, Meter};
