@@ -62,8 +62,11 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
     };
     let dither = match settings.get("dither") {
         Some(s) => {
-            word(ctx, &s.value, "dither", &["none", "tpdf"])
-                .map(|w| if w == "tpdf" { Dither::Tpdf } else { Dither::None })
+            word(ctx, &s.value, "dither", &["none", "tpdf", "shaped", "noise_shaped"]).map(|w| match w.as_str() {
+                "tpdf" => Dither::Tpdf,
+                "shaped" | "noise_shaped" => Dither::Shaped,
+                _ => Dither::None,
+            })
         }
         None if format == SampleFormat::I16 => Some(Dither::Tpdf),
         None => Some(Dither::None),

@@ -37,10 +37,16 @@ impl SampleFormat {
 /// TPDF dither on for the rest of the file. Sources already on the target grid
 /// are thus written bit-exactly (the identity rule), processed audio is
 /// dithered. See [`super::quantize::Quantizer`].
+///
+/// `Shaped` is the same auto TPDF plus error-feedback noise shaping per
+/// channel (the improved E-weighted filter, [`super::noise_shape`]), which
+/// moves the noise out of 2–5 kHz to the top of the band. The filter fits
+/// 44.1 and 48 kHz; at other rates `Shaped` is plain `Tpdf`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dither {
     None,
     Tpdf,
+    Shaped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,7 +124,7 @@ impl AudioWriter {
             let _ = fs::remove_file(&tmp);
             werr(reason)
         })?;
-        let quantizer = Quantizer::new(spec.format.bits(), spec.dither, spec.seed);
+        let quantizer = Quantizer::new(spec.format.bits(), spec.dither, spec.seed, spec.rate, spec.channels);
         Ok(AudioWriter { target: path.into(), tmp, spec, sink: Some(sink), quantizer, ints: Vec::new() })
     }
 

@@ -9,6 +9,7 @@ mod flac_frame;
 mod flac_lpc;
 mod flac_rice;
 mod flac_tags;
+pub mod noise_shape;
 mod polyphase;
 pub mod quantize;
 pub mod resample;
@@ -20,6 +21,8 @@ mod wav_tags;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_dither;
 #[cfg(test)]
 mod tests_flac;
 #[cfg(test)]

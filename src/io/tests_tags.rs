@@ -236,7 +236,7 @@ fn write_hound(path: &Path, format: SampleFormat, planar: &[Vec<f32>]) {
         (0..planar[0].len()).for_each(|i| slices.iter().for_each(|c| w.write_sample(c[i]).unwrap()));
     } else {
         let mut ints = Vec::new();
-        Quantizer::new(format.bits(), Dither::None, 0).quantize_planar(&slices, &mut ints);
+        Quantizer::new(format.bits(), Dither::None, 0, 44_100, slices.len()).quantize_planar(&slices, &mut ints);
         ints.iter().for_each(|&x| w.write_sample(x).unwrap());
     }
     w.finalize().unwrap();

@@ -41,7 +41,9 @@ pub fn measure(programme: &Programme, export: &Export, seed: u64) -> Measurement
         return empty(programme);
     };
     let bits = export.format.bits();
-    let mut quantizer = (export.format != SampleFormat::F32).then(|| Quantizer::new(bits, export.dither, seed));
+    let channels = programme.channels.len();
+    let mut quantizer = (export.format != SampleFormat::F32)
+        .then(|| Quantizer::new(bits, export.dither, seed, programme.rate, channels));
     let scale = 1.0 / 2f64.powi(bits as i32 - 1);
     let mut ints = Vec::new();
     let mut planar: Vec<Vec<f32>> = vec![Vec::with_capacity(CHUNK); programme.channels.len()];

@@ -6,6 +6,7 @@ mod conformance;
 mod conformance_signals;
 mod delivery;
 mod diagnostics;
+mod dither;
 mod examples;
 mod imports;
 mod langtools;
