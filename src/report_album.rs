@@ -64,11 +64,11 @@ pub fn check(file: &Path) -> u8 {
     match album::check(file) {
         Ok(a) => {
             eprintln!(
-                "{}: ok (album `{}`, {} songs, {} exports)",
+                "{}: ok (album `{}`, {}, {})",
                 file.display(),
                 a.title,
-                a.songs.len(),
-                a.exports.len()
+                count(a.songs.len(), "song"),
+                count(a.exports.len(), "export")
             );
             0
         }
@@ -87,10 +87,10 @@ fn print_report(file: &Path, album: &Album, s: &AlbumSummary) {
     };
     let ceiling = album.target.true_peak.map_or(String::new(), |c| format!(", ceiling {c:.1} dBTP"));
     eprintln!(
-        "rendered album `{}` ({}): {} songs, {}, {how}{ceiling} ({:.2} s)",
+        "rendered album `{}` ({}): {}, {}, {how}{ceiling} ({:.2} s)",
         album.title,
         file.display(),
-        album.songs.len(),
+        count(album.songs.len(), "song"),
         clock(s.layout.total as f64 / rate),
         s.elapsed.as_secs_f64()
     );
@@ -152,6 +152,11 @@ fn print_report(file: &Path, album: &Album, s: &AlbumSummary) {
             if e.passes == 1 { "" } else { "es" }
         );
     }
+}
+
+/// `1 song`, `3 songs`.
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
 }
 
 fn truncate(s: &str, width: usize) -> String {

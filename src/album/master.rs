@@ -46,8 +46,8 @@ pub struct Mastered {
     pub delivered: Programme,
     /// The files it is cut into (one for a single-file export).
     pub files: Vec<FileSpan>,
-    /// Each song's span of `delivered`.
-    pub spans: Vec<Range<usize>>,
+    /// Each song's track of `delivered` (see [`cut`]).
+    pub tracks: Vec<Range<usize>>,
     pub measured: Measured,
     /// Per song: gain ahead of its final limiter, dB.
     pub gains: Vec<f64>,
@@ -80,8 +80,8 @@ pub fn master(
         passes += 1;
         let gains: Vec<f64> = (0..n).map(|i| searches[if shared { 0 } else { i }].gain()).collect();
         let (delivered, reductions) = pass(songs, &gains, &limiters, export.export.rate, pool)?;
-        let (files, spans) = cut(songs.layout, export, delivered.frames(), seed);
-        let measured = measure(&delivered, &export.export, &files, &spans)
+        let (files, tracks) = cut(songs.layout, export, delivered.frames(), seed);
+        let measured = measure(&delivered, &export.export, &files, &tracks)
             .map_err(|reason| NormaliseError::Convert { rate: export.export.rate, reason })?;
         let overs: Vec<(usize, f64)> = (0..n)
             .filter_map(|i| match (target.true_peak, measured.songs[i].true_peak_dbtp) {
@@ -97,7 +97,7 @@ pub fn master(
         let unlanded: Vec<usize> = (0..searches.len()).filter(|&i| !searches[i].landed(loudness(i))).collect();
         if overs.is_empty() && unlanded.is_empty() {
             let ceilings = limiters.iter().map(|l| l.map(|l| l.ceiling)).collect();
-            return Ok(Mastered { delivered, files, spans, measured, gains, reductions, ceilings, passes });
+            return Ok(Mastered { delivered, files, tracks, measured, gains, reductions, ceilings, passes });
         }
         let stuck = unlanded.iter().any(|&i| searches[i].exhausted());
         if passes >= MAX_PASSES || (overs.is_empty() && stuck) {
@@ -167,10 +167,12 @@ fn pass(
     Ok((delivered, reductions))
 }
 
-/// The files of `export` (with their dither seeds) and the songs' spans, in
-/// frames of the delivered album of `frames` frames at the export's rate. A
-/// per-song file runs from its song's start to the next song's start (so it
-/// holds the gap after the song, and the files played in order are the album).
+/// The files of `export` (with their dither seeds) and the songs' tracks,
+/// in frames of the delivered album of `frames` frames at the export's rate.
+/// A song's track runs from its start to the next song's start (so it holds
+/// the gap after the song): it is what a CUE sheet marks, what a per-song
+/// file holds and what a song is measured over, so the files played in
+/// order are the album.
 pub fn cut(
     layout: &Layout,
     export: &AlbumExport,
@@ -178,19 +180,16 @@ pub fn cut(
     seed: &dyn Fn(usize) -> u64,
 ) -> (Vec<FileSpan>, Vec<Range<usize>>) {
     let rate = export.export.rate;
-    let at = |f: u64| (layout.at(f, rate) as usize).min(frames);
     let n = layout.starts.len();
-    let spans = (0..n).map(|i| at(layout.starts[i])..at(layout.starts[i] + layout.lengths[i])).collect();
+    let start = |i: usize| if i < n { (layout.at(layout.starts[i], rate) as usize).min(frames) } else { frames };
+    let tracks: Vec<Range<usize>> = (0..n).map(|i| start(i)..start(i + 1)).collect();
     let files = match export.files {
         Files::Whole => vec![FileSpan { frames: 0..frames, seed: seed(0) }],
-        Files::PerSong(_) => (0..n)
-            .map(|i| {
-                let end = if i + 1 < n { at(layout.starts[i + 1]) } else { frames };
-                FileSpan { frames: at(layout.starts[i])..end, seed: seed(i) }
-            })
-            .collect(),
+        Files::PerSong(_) => {
+            tracks.iter().enumerate().map(|(i, t)| FileSpan { frames: t.clone(), seed: seed(i) }).collect()
+        }
     };
-    (files, spans)
+    (files, tracks)
 }
 
 /// Without a ceiling, gain alone must not push an integer file into clipping.

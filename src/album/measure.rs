@@ -17,7 +17,7 @@ const CHUNK: usize = 16_384;
 #[derive(Debug, Clone)]
 pub struct Measured {
     pub album: Measurement,
-    /// Each song over its span of the album (crossfades included).
+    /// Each song over its track: from its start to the next song's.
     pub songs: Vec<Measurement>,
 }
 
@@ -29,7 +29,7 @@ pub struct FileSpan {
 }
 
 /// Measures `delivered` (the album at the export's rate) as `export` stores
-/// it in `files` (consecutive spans that cover it); `songs` are the songs' spans.
+/// it in `files` (consecutive spans that cover it); `songs` are the songs' tracks.
 pub fn measure(
     delivered: &Programme,
     export: &Export,
