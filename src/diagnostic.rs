@@ -153,6 +153,32 @@ pub enum ErrorKind {
     NegativeGap {
         value: String,
     },
+    /// A per-band list (`threshold: [...]`) without one value a band.
+    BandCount {
+        processor: String,
+        name: String,
+        given: usize,
+        bands: usize,
+    },
+    /// A split frequency not above the one before it.
+    SplitOrder {
+        split: String,
+        previous: String,
+    },
+    TooManyBands {
+        processor: String,
+        given: usize,
+        max: usize,
+    },
+    EmptyList {
+        processor: String,
+        name: String,
+    },
+    /// An automation lane on a parameter fixed when the processor is built.
+    NotAutomatable {
+        what: String,
+        help: String,
+    },
     /// Anything else with a ready-made sentence.
     Other {
         message: String,
@@ -215,6 +241,17 @@ impl ErrorKind {
             NotInAlbum { what, .. } => format!("{what} cannot be in an album file"),
             UnknownPlaceholder { name, .. } => format!("unknown placeholder `{{{name}}}` in the export path"),
             NegativeGap { value } => format!("a gap cannot be negative: `{value}`"),
+            BandCount { processor, name, given, bands } => {
+                format!("`{name}` of `{processor}` has {given} value{} for {bands} bands", plural(*given))
+            }
+            SplitOrder { split, previous } => {
+                format!("split frequencies must rise: `{split}` comes after `{previous}`")
+            }
+            TooManyBands { processor, given, max } => {
+                format!("`{processor}` takes at most {max} split frequencies ({} bands), not {given}", max + 1)
+            }
+            EmptyList { processor, name } => format!("`{name}` of `{processor}` is an empty list"),
+            NotAutomatable { what, .. } => format!("{what} cannot be automated"),
             Other { message, .. } => message.clone(),
         }
     }
@@ -252,6 +289,11 @@ impl ErrorKind {
             NotInAlbum { .. } => "not allowed in an album file".into(),
             UnknownPlaceholder { .. } => "unknown placeholder".into(),
             NegativeGap { .. } => "must be 0s or more".into(),
+            BandCount { given, .. } => format!("{given} value{}", plural(*given)),
+            SplitOrder { .. } => "not above the split before it".into(),
+            TooManyBands { given, .. } => format!("{given} splits"),
+            EmptyList { .. } => "empty".into(),
+            NotAutomatable { .. } => "fixed when the processor is built".into(),
             Other { .. } => "here".into(),
         }
     }
@@ -315,8 +357,24 @@ impl ErrorKind {
             NegativeGap { .. } => {
                 Some("use `0s` for a gapless transition, or `crossfade = 2s` to overlap two songs".into())
             }
+            BandCount { .. } => {
+                Some("give one value a band, lowest band first, or a single value for every band".into())
+            }
+            SplitOrder { .. } => Some("list the split frequencies from low to high, like `[120Hz, 2kHz]`".into()),
+            TooManyBands { .. } => Some("merge neighbouring bands: remove a split frequency".into()),
+            EmptyList { .. } => Some("give at least one value, lowest band first, or leave the brackets out".into()),
+            NotAutomatable { help, .. } => Some(help.clone()),
             Other { help, .. } => help.clone(),
         }
+    }
+}
+
+/// "s" after a count other than one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
     }
 }
 

@@ -10,7 +10,7 @@ use crate::check::settings::collect;
 use crate::check::value::{Kind, Value};
 use crate::check::{exports, imports};
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind, Report};
-use crate::ir::Target;
+use crate::ir::{QcCheck, Target};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{AlbumDecl, Entry, ExportDecl, Expr, Item, Setting, SongDecl};
 
@@ -20,6 +20,7 @@ use super::{Album, AlbumExport, Files, Normalize, Song, Transition};
 
 const ALBUM_KEYS: &[&str] = &[
     "artist",
+    "target",
     "loudness",
     "true_peak",
     "normalize",
@@ -58,7 +59,14 @@ pub fn check_text(path: &Path, text: &str) -> Result<Album, Report> {
         return Err(Report { sources, diagnostics: diags });
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    let mut ctx = Ctx { sources: &sources, lets: &loaded.lets, chains: &loaded.chains, diags: Vec::new(), tempo: None };
+    let mut ctx = Ctx {
+        sources: &sources,
+        lets: &loaded.lets,
+        chains: &loaded.chains,
+        deliveries: &loaded.deliveries,
+        diags: Vec::new(),
+        tempo: None,
+    };
     let checked = album(&mut ctx, &loaded.root.items, path, base);
     diags.extend(ctx.diags);
     let (album, failed) = checked;
@@ -76,6 +84,7 @@ struct Settings {
     artist: Option<String>,
     extra: Vec<(String, String)>,
     target: Target,
+    checks: Vec<QcCheck>,
     normalize: Normalize,
     after: Option<Transition>,
     rate: Option<u32>,
@@ -118,6 +127,7 @@ fn album(ctx: &mut Ctx, items: &[Item], path: &Path, base: &Path) -> (Option<Alb
         artist: settings.artist,
         extra: settings.extra,
         target: settings.target,
+        checks: settings.checks,
         normalize: settings.normalize,
         rate,
         songs,
@@ -154,7 +164,7 @@ fn top_level<'a>(ctx: &mut Ctx, items: &'a [Item]) -> (Option<&'a AlbumDecl>, Ve
                 exports.push(e);
                 continue;
             }
-            Item::Import(_) | Item::Let(_) | Item::Chain(_) => continue,
+            Item::Import(_) | Item::Let(_) | Item::Chain(_) | Item::Delivery(_) => continue,
             Item::Node(n) => (format!("a `{}`", ctx.text(n.kind.span)), n.span, false),
             Item::Automate(a) => ("`automate`".into(), a.span, false),
             Item::Check(c) => ("a `check` block".into(), c.span, false),
@@ -175,6 +185,7 @@ fn album_settings(ctx: &mut Ctx, decl: &AlbumDecl) -> Settings {
         artist: None,
         extra: Vec::new(),
         target: Target::default(),
+        checks: Vec::new(),
         normalize: Normalize::Album,
         after: None,
         rate: None,
@@ -183,16 +194,13 @@ fn album_settings(ctx: &mut Ctx, decl: &AlbumDecl) -> Settings {
     ordered.sort_by_key(|(_, s)| s.span.start);
     for (key, s) in ordered {
         match key.as_str() {
-            "loudness" | "true_peak" => {
-                crate::check::targets::apply(ctx, key, s, &mut out.target);
-            }
             "normalize" => {
                 if let Some(w) = word(ctx, &s.value, "normalisation", &["album", "per_song"]) {
                     out.normalize = if w == "per_song" { Normalize::PerSong } else { Normalize::Album };
                 }
             }
             "rate" => out.rate = rate(ctx, &s.value),
-            "gap" | "crossfade" => {}
+            "gap" | "crossfade" | "target" | "loudness" | "true_peak" => {}
             other => {
                 if let Some(t) = text(ctx, &s.value) {
                     match other {
@@ -204,6 +212,7 @@ fn album_settings(ctx: &mut Ctx, decl: &AlbumDecl) -> Settings {
         }
     }
     out.after = transition(ctx, &map);
+    (out.target, out.checks) = crate::check::targets::resolve(ctx, &map).unwrap_or_default();
     out
 }
 

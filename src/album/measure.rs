@@ -90,6 +90,7 @@ mod tests {
             dither: Dither::Tpdf,
             container: Container::Wav,
             target: Default::default(),
+            checks: Vec::new(),
             span: Default::default(),
         }
     }

@@ -28,7 +28,7 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-use crate::ir::{Export, MixGraph, Target};
+use crate::ir::{Export, MixGraph, QcCheck, Target};
 
 pub use check::check_path as check;
 pub use render::{render, AlbumSummary, ExportSummary, SongSummary};
@@ -44,6 +44,9 @@ pub struct Album {
     pub extra: Vec<(String, String)>,
     /// The record's loudness target and true-peak ceiling.
     pub target: Target,
+    /// QC lines from the album's `target = PRESET`: every export's album
+    /// (each song, with `normalize = per_song`) must pass them.
+    pub checks: Vec<QcCheck>,
     pub normalize: Normalize,
     /// The rate songs are sequenced at: `rate = ...`, else the first song's.
     pub rate: u32,

@@ -10,13 +10,13 @@ use rayon::prelude::*;
 use super::master::{self, Mastered, Songs};
 use super::sequence::{self, Layout};
 use super::write::Pending;
-use super::{Album, Files};
+use super::{Album, AlbumExport, Files, Normalize};
 use crate::cache::Mode;
 use crate::io::encode::SampleFormat;
 use crate::io::AudioError;
 use crate::mastering::{delivered::convert, Programme, Reduction};
 use crate::meter::{Measurement, Meter};
-use crate::pipeline::{self, Error, RunOptions};
+use crate::pipeline::{self, Error, QcFailure, RunOptions};
 use crate::render::{RenderError, RenderOptions};
 
 /// What an album render did.
@@ -95,14 +95,19 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
         raw_songs: raw_songs.clone(),
     };
     let mut pending = Pending::default();
+    let mut failures = Vec::new();
     let mut exports = Vec::new();
     let mut summaries: Option<Vec<SongSummary>> = None;
     let mut warm: Option<Vec<f64>> = None;
-    for (k, export) in album.exports.iter().enumerate() {
+    for export in &album.exports {
         let target = export.export.target.or(album.target);
-        let seed = |file: usize| file_seed(k, file);
+        // Each file's dither seed is fixed (renders are reproducible) and
+        // depends only on its place, so two exports at one rate and depth
+        // hold the same samples.
+        let seed = |file: usize| file as u64 + 1;
         let mastered = master::master(&songs, export, target, &seed, warm.as_deref(), &pool)
             .map_err(|error| Error::Target { path: export.export.path.clone(), error })?;
+        failures.extend(judge(album, export, &mastered));
         pending.add(album, &layout, export, &mastered)?;
         exports.push(ExportSummary {
             written: export.export.written.clone(),
@@ -119,14 +124,11 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
         // The report shows the songs as the first export delivers them.
         summaries.get_or_insert_with(|| song_summaries(&mastered, &raw_songs));
     }
+    if !failures.is_empty() {
+        return Err(Error::Qc(failures));
+    }
     pending.commit()?;
     Ok(AlbumSummary { layout, songs: summaries.unwrap_or_default(), exports, elapsed: started.elapsed() })
-}
-
-/// The dither seed of file `file` of export `export` (fixed, so renders are
-/// reproducible whatever the thread count).
-fn file_seed(export: usize, file: usize) -> u64 {
-    ((export as u64 + 1) << 16) + file as u64 + 1
 }
 
 /// Every song rendered (in parallel, each on its share of the threads) into
@@ -162,6 +164,30 @@ fn render_songs(
             .collect()
     });
     results.into_iter().collect()
+}
+
+/// The album's and the export's QC lines (from `target = PRESET`) judged on
+/// what the export normalised: the whole album, or each song's track.
+fn judge(album: &Album, export: &AlbumExport, m: &Mastered) -> Vec<QcFailure> {
+    let checks: Vec<_> = album.checks.iter().chain(&export.export.checks).cloned().collect();
+    if checks.is_empty() {
+        return Vec::new();
+    }
+    let judged: Vec<(PathBuf, &Measurement)> = match album.normalize {
+        Normalize::Album => vec![(export.export.path.clone(), &m.measured.album)],
+        Normalize::PerSong => {
+            let paths = export.paths(album);
+            let path = |i: usize| paths.get(i).unwrap_or(&paths[0]).clone();
+            m.measured.songs.iter().enumerate().map(|(i, s)| (path(i), s)).collect()
+        }
+    };
+    judged
+        .into_iter()
+        .filter_map(|(path, measured)| {
+            let verdicts = crate::qc::judge(&checks, measured);
+            verdicts.iter().any(|v| !v.pass).then_some(QcFailure { path, verdicts })
+        })
+        .collect()
 }
 
 /// Integrated loudness of a programme, unlimited.

@@ -1,52 +1,48 @@
-//! The metadata each album deliverable carries: song title, artist, album,
-//! track number and ISRC, as Vorbis-comment names (FLAC tags; the WAV
-//! writer maps them to its chunks).
+//! The metadata each album deliverable carries. A song's own file: its title,
+//! artist and ISRC (the album's `song` settings, else the song file's own),
+//! the album's title and artist, its track number and the track count. The
+//! whole album in one file: the album's title and artist (the CUE sheet beside
+//! it names the songs). Album settings such as `genre` and `year` go in both.
 //!
-//! This is the one place album tags are built; [`super::write`] hands them
-//! to the encoder.
+//! This is the one place album tags are built; [`super::write`] hands them to
+//! the encoder, through [`crate::deliver::song_tags`] (Vorbis comments in
+//! FLAC, `LIST`/`INFO` and a `bext` chunk in WAV).
 
 use super::Album;
+use crate::io::tags::{TagKey, Tags};
+use crate::ir::{Export, Metadata};
 
-/// A tag: its Vorbis-comment name (`TITLE`, `TRACKNUMBER`, ...) and value.
-pub type Tag = (String, String);
-
-/// The tags of song `index`'s own file: the album's `title`/`artist`/`isrc`
-/// for the song, else the song file's own, and its place on the album.
-pub fn song_tags(album: &Album, index: usize) -> Vec<Tag> {
+/// The tags of song `index`'s own file, for `export`.
+pub fn song_tags(album: &Album, index: usize, export: &Export) -> Tags {
     let song = &album.songs[index];
-    let mut tags = vec![("TITLE".to_string(), song.title.clone())];
-    if let Some(artist) = song.artist.as_ref().or(album.artist.as_ref()) {
-        tags.push(("ARTIST".into(), artist.clone()));
-    }
-    tags.push(("ALBUM".into(), album.title.clone()));
+    let metadata = Metadata {
+        title: Some(song.title.clone()),
+        artist: song.artist.clone().or_else(|| album.artist.clone()),
+        album: Some(album.title.clone()),
+        isrc: song.isrc.clone(),
+        extra: album.extra.clone(),
+    };
+    let mut tags = crate::deliver::song_tags(&metadata, export)
+        .with(TagKey::TrackNumber, (index + 1).to_string())
+        .with(TagKey::TrackTotal, album.songs.len().to_string());
     if let Some(artist) = &album.artist {
-        tags.push(("ALBUMARTIST".into(), artist.clone()));
+        tags = tags.with(TagKey::Other("ALBUMARTIST".into()), artist.clone());
     }
-    tags.push(("TRACKNUMBER".into(), (index + 1).to_string()));
-    tags.push(("TRACKTOTAL".into(), album.songs.len().to_string()));
-    if let Some(isrc) = &song.isrc {
-        tags.push(("ISRC".into(), isrc.clone()));
-    }
-    tags.extend(extra(album));
     tags
 }
 
-/// The tags of the whole album in one file (the CUE sheet beside it has the
-/// songs).
-pub fn album_tags(album: &Album) -> Vec<Tag> {
-    let mut tags = vec![("TITLE".to_string(), album.title.clone()), ("ALBUM".into(), album.title.clone())];
+/// The tags of the whole album in one file, for `export`.
+pub fn album_tags(album: &Album, export: &Export) -> Tags {
+    let metadata = Metadata {
+        title: Some(album.title.clone()),
+        artist: album.artist.clone(),
+        album: Some(album.title.clone()),
+        isrc: None,
+        extra: album.extra.clone(),
+    };
+    let mut tags = crate::deliver::song_tags(&metadata, export);
     if let Some(artist) = &album.artist {
-        tags.push(("ARTIST".into(), artist.clone()));
-        tags.push(("ALBUMARTIST".into(), artist.clone()));
+        tags = tags.with(TagKey::Other("ALBUMARTIST".into()), artist.clone());
     }
-    tags.extend(extra(album));
     tags
-}
-
-/// `genre`, `year` (as `DATE`), `composer`, `comment`, `copyright`.
-fn extra(album: &Album) -> impl Iterator<Item = Tag> + '_ {
-    album.extra.iter().map(|(k, v)| {
-        let name = if k == "year" { "DATE".to_string() } else { k.to_ascii_uppercase() };
-        (name, v.clone())
-    })
 }

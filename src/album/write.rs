@@ -6,12 +6,13 @@ use std::path::{Path, PathBuf};
 
 use super::master::Mastered;
 use super::sequence::Layout;
-use super::tags::{self, Tag};
+use super::tags;
 use super::{cue, Album, AlbumExport, Files};
 use crate::deliver::Delivery;
 use crate::io::AudioError;
 use crate::ir::Export;
 use crate::mastering::Programme;
+use crate::meter::Measurement;
 
 /// Frames per write call.
 const CHUNK: usize = 16_384;
@@ -19,7 +20,8 @@ const CHUNK: usize = 16_384;
 /// Files written to their temporary paths, not yet in place.
 #[derive(Default)]
 pub struct Pending {
-    audio: Vec<Delivery>,
+    /// Each file, with what it measures (for a WAV's `bext` loudness).
+    audio: Vec<(Delivery, Measurement)>,
     texts: Vec<TempText>,
 }
 
@@ -34,14 +36,14 @@ impl Pending {
     ) -> Result<(), AudioError> {
         let paths = export.paths(album);
         for (i, (file, path)) in mastered.files.iter().zip(&paths).enumerate() {
-            let tags = match export.files {
-                Files::Whole => tags::album_tags(album),
-                Files::PerSong(_) => tags::song_tags(album, i),
-            };
             let target = Export { path: path.clone(), ..export.export.clone() };
-            let mut d = open(&target, mastered.delivered.rate, file.seed, tags)?;
+            let (tags, measured) = match export.files {
+                Files::Whole => (tags::album_tags(album, &target), &mastered.measured.album),
+                Files::PerSong(_) => (tags::song_tags(album, i, &target), &mastered.measured.songs[i]),
+            };
+            let mut d = Delivery::open(&target, mastered.delivered.rate, file.seed, false, tags)?;
             write(&mut d, &mastered.delivered, file.frames.clone())?;
-            self.audio.push(d);
+            self.audio.push((d, measured.clone()));
         }
         if let Some(cue_path) = export.cue_path() {
             let name = export.export.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
@@ -53,24 +55,14 @@ impl Pending {
 
     /// Moves every file into place: the audio, then the CUE sheets.
     pub fn commit(self) -> Result<(), AudioError> {
-        for d in self.audio {
-            d.finish()?;
+        for (d, measured) in self.audio {
+            d.finish(Some(&measured))?;
         }
         for t in self.texts {
             t.commit()?;
         }
         Ok(())
     }
-}
-
-/// Opens the temporary file for `export`.
-///
-/// TAGS: this is where a file's metadata reaches the encoder. The encoder
-/// does not take tags yet (`EncodeSpec::tags` is on its way); until then
-/// they are built (see [`tags`]) and dropped here.
-fn open(export: &Export, rate: u32, seed: u64, tags: Vec<Tag>) -> Result<Delivery, AudioError> {
-    let _ = tags;
-    Delivery::open(export, rate, seed, false)
 }
 
 fn write(d: &mut Delivery, programme: &Programme, frames: std::ops::Range<usize>) -> Result<(), AudioError> {

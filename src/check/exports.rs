@@ -11,7 +11,7 @@ use super::ctx::Ctx;
 use super::settings::collect;
 use super::value::{Bits, Kind, Value};
 
-const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "loudness", "true_peak"];
+const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "target", "loudness", "true_peak"];
 
 /// Checks one `export`. Defaults (LANGUAGE.md): the session rate, 24 bits,
 /// TPDF dither at 16 bits and below, none at 24 bits and 32f.
@@ -69,12 +69,9 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         None => Some(Dither::None),
     };
     let container = container(ctx, decl, settings.get("format").map(|s| &s.value));
-    let mut target = crate::ir::Target::default();
-    for key in super::targets::KEYS {
-        if let Some(s) = settings.get(*key) {
-            ok &= super::targets::apply(ctx, key, s, &mut target);
-        }
-    }
+    let targets = super::targets::resolve(ctx, &settings);
+    ok &= targets.is_some();
+    let (target, checks) = targets.unwrap_or_default();
     if !ok {
         return None;
     }
@@ -95,6 +92,7 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         dither: dither?,
         container,
         target,
+        checks,
         span: decl.span,
     })
 }

@@ -71,8 +71,14 @@ pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
     let mut diags = Vec::new();
     let loaded = imports::load(path, text, &mut sources, &mut diags);
     let graph = loaded.and_then(|loaded| {
-        let mut ctx =
-            Ctx { sources: &sources, lets: &loaded.lets, chains: &loaded.chains, diags: Vec::new(), tempo: None };
+        let mut ctx = Ctx {
+            sources: &sources,
+            lets: &loaded.lets,
+            chains: &loaded.chains,
+            deliveries: &loaded.deliveries,
+            diags: Vec::new(),
+            tempo: None,
+        };
         let base = path.parent().unwrap_or(Path::new("."));
         let graph = song(&mut ctx, &loaded.root.items, base);
         diags.extend(ctx.diags);
@@ -178,10 +184,20 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
         return None;
     }
     let target = drafts.last().map(|m| m.target).unwrap_or_default();
+    let preset_checks = drafts.last().map(|m| m.target_checks.clone()).unwrap_or_default();
     let master_lanes = lanes.last().map(|l| l.as_slice()).unwrap_or(&[]);
     let final_limiter = split_final_limiter(&mut drafts, master_lanes, &target, &exports);
     let mut graph = build::graph(drafts, probed, lanes, routing, rate, song, exports);
     graph.checks = checks;
+    // The master's preset checks go to the files that inherit its target.
+    for export in &mut graph.exports {
+        let inherited = preset_checks.iter().filter(|c| match c.metric {
+            crate::ir::Metric::Loudness => export.target.loudness.is_none(),
+            _ => export.target.true_peak.is_none(),
+        });
+        let own = std::mem::take(&mut export.checks);
+        export.checks = inherited.cloned().chain(own).collect();
+    }
     graph.target = target;
     graph.final_limiter = final_limiter;
     Some(graph)

@@ -99,7 +99,8 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
         .iter()
         .zip(requests)
         .filter_map(|(m, r)| {
-            let verdicts = crate::qc::judge(&graph.checks, &m.measured);
+            let checks: Vec<_> = graph.checks.iter().chain(&r.export.checks).cloned().collect();
+            let verdicts = crate::qc::judge(&checks, &m.measured);
             verdicts.iter().any(|v| !v.pass).then(|| QcFailure { path: r.export.path.clone(), verdicts })
         })
         .collect();
@@ -110,14 +111,15 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
     // place until all of them are complete.
     let mut open = Vec::new();
     for (m, r) in mastered.into_iter().zip(requests) {
-        let mut d = Delivery::open(r.export, m.delivered.rate, r.seed, false)?;
+        let tags = crate::deliver::song_tags(&graph.metadata, r.export);
+        let mut d = Delivery::open(r.export, m.delivered.rate, r.seed, false, tags)?;
         write_programme(&mut d, &m.delivered)?;
         open.push((d, m));
     }
     let mut written = Vec::new();
     for (d, m) in open {
         let (path, rate) = (d.export.path.clone(), d.export.rate);
-        let frames = d.finish()?;
+        let frames = d.finish(Some(&m.measured))?;
         written.push(Written { path, frames, rate, measured: Some(m.measured), mastered: Some(m.report) });
     }
     Ok(written)

@@ -144,9 +144,11 @@ pub fn make_plan(graph: &MixGraph, options: RunOptions) -> crate::plan::Plan {
     plan(graph, PlanOptions { block: options.block.unwrap_or(crate::render::DEFAULT_BLOCK) })
 }
 
-/// The dither seed of export `index`: fixed, so renders are reproducible.
-pub fn seed(index: usize) -> u64 {
-    index as u64 + 1
+/// The dither seed of every export: fixed, so renders are reproducible, and
+/// the same for all, so a WAV and a FLAC at one rate and depth hold the same
+/// samples.
+pub fn seed(_export: usize) -> u64 {
+    1
 }
 
 fn deliver(
@@ -164,7 +166,7 @@ fn deliver(
         .exports
         .iter()
         .enumerate()
-        .map(|(i, e)| Delivery::open(e, graph.rate, seed(i), true))
+        .map(|(i, e)| Delivery::open(e, graph.rate, seed(i), true, crate::deliver::song_tags(&graph.metadata, e)))
         .collect::<Result<Vec<_>, _>>()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<ToWriter>(2);
     let checks = graph.checks.clone();
@@ -244,7 +246,8 @@ fn write_all(
     for d in &mut deliveries {
         d.drain()?;
         if let Some(m) = d.measured() {
-            let verdicts = crate::qc::judge(checks, &m);
+            let checks: Vec<_> = checks.iter().chain(&d.export.checks).cloned().collect();
+            let verdicts = crate::qc::judge(&checks, &m);
             if verdicts.iter().any(|v| !v.pass) {
                 failures.push(QcFailure { path: d.export.path.clone(), verdicts });
             }
@@ -256,7 +259,7 @@ fn write_all(
     let mut written = Vec::new();
     for d in deliveries {
         let (path, rate, measured) = (d.export.path.clone(), d.export.rate, d.measured());
-        let frames = d.finish()?;
+        let frames = d.finish(None)?;
         written.push(Written { path, frames, rate, measured, mastered: None });
     }
     Ok(written)

@@ -6,6 +6,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::StandardTagKey;
+use symphonia::core::probe::Hint;
+
 use crate::common::*;
 
 const ALBUM_RATE: u64 = 48_000;
@@ -252,6 +256,56 @@ fn example_album_is_identical_on_one_thread() {
     }
 }
 
+/// Every tag of a file, read back by symphonia: (standard key, value).
+fn tags(path: &Path) -> Vec<(Option<StandardTagKey>, String, String)> {
+    let mss = MediaSourceStream::new(Box::new(std::fs::File::open(path).expect("open")), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension(&path.extension().expect("ext").to_string_lossy());
+    let mut probed =
+        symphonia::default::get_probe().format(&hint, mss, &Default::default(), &Default::default()).expect("probe");
+    let mut tags = Vec::new();
+    let mut collect = |rev: &symphonia::core::meta::MetadataRevision| {
+        for t in rev.tags() {
+            tags.push((t.std_key, t.key.clone(), t.value.to_string().trim_end_matches('\0').to_string()));
+        }
+    };
+    if let Some(rev) = probed.metadata.get().as_ref().and_then(|m| m.current()) {
+        collect(rev);
+    }
+    if let Some(rev) = probed.format.metadata().current() {
+        collect(rev);
+    }
+    tags
+}
+
+fn tag(tags: &[(Option<StandardTagKey>, String, String)], key: StandardTagKey) -> Option<&str> {
+    tags.iter().find(|t| t.0 == Some(key)).map(|t| t.2.as_str())
+}
+
+/// Each song's file carries its title (the album's override for song 2),
+/// artist, album, track number and ISRC; the single file the album's title.
+#[test]
+fn example_album_files_carry_their_tags() {
+    let ex = example();
+    let titles = ["Headlights", "Night Drive", "Tail Lights"];
+    for (i, name) in PER_SONG.iter().enumerate() {
+        let t = tags(&ex.album.join("out/songs").join(name));
+        assert_eq!(tag(&t, StandardTagKey::TrackTitle), Some(titles[i]), "{name}: {t:?}");
+        assert_eq!(tag(&t, StandardTagKey::Artist), Some("The mixc Examples"), "{name}");
+        assert_eq!(tag(&t, StandardTagKey::Album), Some("Night Drive EP"), "{name}");
+        // symphonia names INFO's `ITRK` by its id only.
+        let n = (i + 1).to_string();
+        assert!(t.iter().any(|t| (t.0 == Some(StandardTagKey::TrackNumber) || t.1 == "ITRK") && t.2 == n), "{t:?}");
+        let isrc = format!("ZZMIX260000{}", i + 1);
+        assert!(t.iter().any(|t| t.1 == "ISRC" && t.2 == isrc), "{name}: {t:?}");
+    }
+    let t = tags(&ex.album.join("out/night-drive-ep.flac"));
+    assert_eq!(tag(&t, StandardTagKey::TrackTitle), Some("Night Drive EP"), "{t:?}");
+    assert_eq!(tag(&t, StandardTagKey::Album), Some("Night Drive EP"));
+    assert_eq!(tag(&t, StandardTagKey::Artist), Some("The mixc Examples"));
+    assert_eq!(tag(&t, StandardTagKey::Date), Some("2026"), "{t:?}");
+}
+
 /// A small album of sine songs: `songs` are (level dBFS, seconds); `album`
 /// is the text inside the `album` block after the songs; `exports` the rest.
 fn sine_album(p: &Project, songs: &[(f64, f64)], settings: &str, exports: &str) -> PathBuf {
@@ -270,17 +324,26 @@ fn sine_album(p: &Project, songs: &[(f64, f64)], settings: &str, exports: &str) 
     p.file("album.mix", &text)
 }
 
-/// `normalize = per_song`: every song to the target on its own.
+/// `normalize = per_song` with a delivery preset (`apple_music`: −16 LUFS,
+/// −1 dBTP): every song to the target on its own, each FLAC tagged with its
+/// place on the album.
 #[test]
 fn per_song_normalisation_puts_every_song_on_the_target() {
     let p = Project::new();
-    let settings = "    loudness = -16LUFS\n    true_peak = -1dBTP\n    normalize = per_song\n    gap = 1s";
-    sine_album(&p, &[(-30.0, 3.0), (-12.0, 3.0)], settings, "export \"out/{n}.wav\"");
+    let settings = "    target = apple_music\n    normalize = per_song\n    gap = 1s";
+    let exports = "import \"std/delivery.mix\"\nexport \"out/{n} {title}.flac\"";
+    sine_album(&p, &[(-30.0, 3.0), (-12.0, 3.0)], settings, exports);
     p.render_ok("album.mix", &[]);
-    for n in ["01", "02"] {
-        let (i, tp) = reading(&p.path(&format!("out/{n}.wav")));
-        assert!((i + 16.0).abs() <= 0.1, "song {n}: {i:.3} LUFS");
-        assert!(tp <= -1.0, "song {n}: {tp:.3} dBTP");
+    for (i, name) in ["01 Song 0.flac", "02 Song 1.flac"].iter().enumerate() {
+        let path = p.path(&format!("out/{name}"));
+        let (lufs, tp) = reading(&path);
+        assert!((lufs + 16.0).abs() <= 0.1, "{name}: {lufs:.3} LUFS");
+        assert!(tp <= -1.0, "{name}: {tp:.3} dBTP");
+        let t = tags(&path);
+        assert_eq!(tag(&t, StandardTagKey::TrackTitle), Some(format!("Song {i}").as_str()), "{t:?}");
+        assert_eq!(tag(&t, StandardTagKey::TrackNumber), Some((i + 1).to_string().as_str()), "{t:?}");
+        assert_eq!(tag(&t, StandardTagKey::TrackTotal), Some("2"), "{t:?}");
+        assert_eq!(tag(&t, StandardTagKey::Album), Some("Sines"), "{t:?}");
     }
 }
 

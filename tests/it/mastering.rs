@@ -187,3 +187,50 @@ fn the_summary_reports_gain_and_limiting() {
     assert!(gain > 12.0 && gain < 20.0, "{row}");
     assert!(cols[6].contains('/'), "{row}");
 }
+
+/// `target = PRESET` (std/delivery.mix) on the master and on one export; a
+/// `loudness` written beside the preset overrides it.
+#[test]
+fn delivery_presets_set_targets_per_file() {
+    let p = Project::new();
+    let x = sine(10 * RATE as usize, RATE, 1000.0, 10f64.powf(-30.0 / 20.0), 24);
+    p.wav_int("tone.wav", RATE, 24, &[x.clone(), x]);
+    p.file(
+        "song.mix",
+        "import \"std/delivery.mix\"\ntrack a { source = \"tone.wav\" }\nmaster { target = ebu_r128 }\n\
+         export \"broadcast.wav\"\nexport \"stream.wav\" { target = spotify }\n\
+         export \"louder.wav\" { target = spotify, loudness = -12LUFS }\n",
+    );
+    let out = p.mixc(&["render", "song.mix"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    for (file, target, ceiling) in
+        [("broadcast.wav", -23.0, -1.0), ("stream.wav", -14.0, -1.0), ("louder.wav", -12.0, -1.0)]
+    {
+        let (i, tp) = ebur128_reading(&p.path(file));
+        assert!((i - target).abs() <= 0.1, "{file}: {i}");
+        assert!(tp <= ceiling, "{file}: {tp}");
+    }
+}
+
+/// A preset's tolerance and ceiling become QC lines of the files it applies
+/// to; an export with its own target does not inherit the master's.
+#[test]
+fn preset_tolerances_become_checks_of_their_files() {
+    use mixc::ir::{Bound, Metric};
+    let p = Project::new();
+    let x = sine(RATE as usize, RATE, 1000.0, 0.1, 24);
+    p.wav_int("tone.wav", RATE, 24, &[x.clone(), x]);
+    let text = "import \"std/delivery.mix\"\ntrack a { source = \"tone.wav\" }\nmaster { target = ebu_r128 }\n\
+                export \"broadcast.wav\"\nexport \"stream.wav\" { target = spotify }\n\
+                export \"own.wav\" { loudness = -16LUFS }\n";
+    let path = p.file("song.mix", text);
+    let graph = mixc::check::check_text(&path, text).expect("checks");
+    let bounds =
+        |i: usize| -> Vec<(Metric, Bound)> { graph.exports[i].checks.iter().map(|c| (c.metric, c.bound)).collect() };
+    assert_eq!(bounds(0), vec![(Metric::Loudness, Bound::Within(-23.0, 0.2)), (Metric::TruePeak, Bound::AtMost(-1.0))]);
+    assert_eq!(bounds(1), vec![(Metric::Loudness, Bound::Within(-14.0, 1.0)), (Metric::TruePeak, Bound::AtMost(-1.0))]);
+    // Its own loudness replaces the master's (and that check); the ceiling is still the master's.
+    assert_eq!(bounds(2), vec![(Metric::TruePeak, Bound::AtMost(-1.0))]);
+    assert!(graph.checks.is_empty());
+}
