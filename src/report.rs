@@ -108,8 +108,20 @@ pub fn print_deliverables(written: &[pipeline::Written]) {
         };
         eprintln!("  {name:<32} {lufs:>9} {lra:>6} {tp:>7} {peak:>7} {gain:>7} {limiter:>13}");
         eprintln!("    {} at {} Hz", clock(w.frames as f64 / w.rate as f64), w.rate);
+        if let Some(r) = w.mastered.and_then(|m| m.limiter).filter(|r| r.mean_db > HARD_LIMITING_DB) {
+            eprintln!(
+                "    warning: the limiter works hard here ({:.1} dB deepest, {:.1} dB on average, {:.0}% of the time): \
+                 expect a squashed sound; a denser mix (compression, saturation) or a lower target limits less",
+                r.max_db,
+                r.mean_db,
+                100.0 * r.active
+            );
+        }
     }
 }
+
+/// Average limiting above which the summary warns, dB.
+const HARD_LIMITING_DB: f64 = 3.0;
 
 /// `m:ss.s`
 pub fn clock(seconds: f64) -> String {

@@ -24,27 +24,48 @@ pub struct Reduction {
 
 /// `programme` × `gain_db`, through `limiter` when given.
 pub fn finish(programme: &Programme, gain_db: f64, limiter: Option<&LimiterSpec>) -> (Programme, Option<Reduction>) {
+    finish_with(programme, None, gain_db, limiter)
+}
+
+/// `programme` through `before` (at its own level), × `gain_db`, through
+/// `after`. The reduction is that of both limiters together.
+pub fn finish_with(
+    programme: &Programme,
+    before: Option<&LimiterSpec>,
+    gain_db: f64,
+    after: Option<&LimiterSpec>,
+) -> (Programme, Option<Reduction>) {
     let gain = crate::dsp::db_to_gain(gain_db);
-    let frames = programme.frames();
-    let Some(spec) = limiter else {
-        let channels =
-            programme.channels.iter().map(|c| c.iter().map(|&x| (x as f64 * gain) as f32).collect()).collect();
-        return (Programme { rate: programme.rate, channels }, None);
+    let scaled = |channels: &[Vec<f32>]| -> Vec<Vec<f32>> {
+        channels.iter().map(|c| c.iter().map(|&x| (x as f64 * gain) as f32).collect()).collect()
     };
+    if before.is_none() && after.is_none() {
+        return (Programme { rate: programme.rate, channels: scaled(&programme.channels) }, None);
+    }
+    let mut channels = match before {
+        Some(spec) => limit(programme.rate, programme.channels.clone(), spec),
+        None => programme.channels.clone(),
+    };
+    if gain_db != 0.0 {
+        channels = scaled(&channels);
+    }
+    if let Some(spec) = after {
+        channels = limit(programme.rate, channels, spec);
+    }
+    let reduction = reduction(programme, gain, &channels);
+    (Programme { rate: programme.rate, channels }, Some(reduction))
+}
+
+/// `channels` through a limiter built from `spec`, its latency removed.
+fn limit(rate: u32, mut channels: Vec<Vec<f32>>, spec: &LimiterSpec) -> Vec<Vec<f32>> {
+    let frames = channels.first().map_or(0, |c| c.len());
     let mut limiter = Limiter::new(*spec);
-    limiter.prepare(programme.rate as f64, programme.channels.len(), BLOCK);
+    limiter.prepare(rate as f64, channels.len(), BLOCK);
     let latency = limiter.latency();
     // The input, then `latency` frames of silence to flush the lookahead.
-    let mut channels: Vec<Vec<f32>> = programme
-        .channels
-        .iter()
-        .map(|c| {
-            let mut out = Vec::with_capacity(frames + latency);
-            out.extend(c.iter().map(|&x| (x as f64 * gain) as f32));
-            out.resize(frames + latency, 0.0);
-            out
-        })
-        .collect();
+    for c in &mut channels {
+        c.resize(frames + latency, 0.0);
+    }
     let mut start = 0;
     while start < frames + latency {
         let end = (start + BLOCK).min(frames + latency);
@@ -55,8 +76,7 @@ pub fn finish(programme: &Programme, gain_db: f64, limiter: Option<&LimiterSpec>
     for c in &mut channels {
         c.drain(..latency);
     }
-    let reduction = reduction(programme, gain, &channels);
-    (Programme { rate: programme.rate, channels }, Some(reduction))
+    channels
 }
 
 /// The limiter's gain per frame, read back from its input and output: the

@@ -14,7 +14,7 @@
 use serde::Serialize;
 
 use super::delivered::{convert, measure};
-use super::finish::{finish, Reduction};
+use super::finish::{finish_with, Reduction};
 use super::Programme;
 use crate::dsp::dynamics::limiter::LimiterSpec;
 use crate::ir::{Export, Target};
@@ -37,7 +37,9 @@ pub struct Request<'a> {
     pub export: &'a Export,
     /// Loudness and ceiling for this file (export overrides already applied).
     pub target: Target,
-    /// The limiter that ended the master chain, if any.
+    /// The limiter that ended the master chain, if any. When the gain turns
+    /// the master down it runs before the gain, as written; when it turns the
+    /// master up it runs after it, with the ceiling lowered to the target's.
     pub limiter: Option<LimiterSpec>,
     /// The encoder's dither seed for this file.
     pub seed: u64,
@@ -93,7 +95,11 @@ pub fn normalise(programme: &Programme, request: &Request) -> Result<Mastered, N
     let pass = |gain_db: f64,
                 limiter: Option<&LimiterSpec>|
      -> Result<(Programme, Measurement, Option<Reduction>), NormaliseError> {
-        let (finished, reduction) = finish(programme, gain_db, limiter);
+        // Turned down, the master keeps its own limiter where it was written
+        // (its sound is part of the mix), and the ceiling is only guarded
+        // after the gain. Turned up, the gain drives the limiter.
+        let before = request.limiter.as_ref().filter(|_| gain_db <= 0.0);
+        let (finished, reduction) = finish_with(programme, before, gain_db, limiter);
         let rate = request.export.rate;
         let delivered = convert(finished, rate).map_err(|reason| NormaliseError::Convert { rate, reason })?;
         let measured = measure(&delivered, request.export, request.seed);

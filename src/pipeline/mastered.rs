@@ -49,11 +49,14 @@ pub(super) fn deliver(
     progress: &mut dyn FnMut(u64, u64),
     cancelled: &dyn Fn() -> bool,
 ) -> Result<(Summary, Vec<Option<CachedOutput>>), Error> {
+    let started = std::time::Instant::now();
     let (programme, stats, captured) = render_programme(graph, plan, modes, options, progress, cancelled)?;
     let requests = requests(graph);
     let mastered = master_all(&programme, &requests, options)?;
     let written = write_all(graph, &requests, mastered)?;
-    let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed: stats.elapsed };
+    // The time includes mastering, not just the mix.
+    let elapsed = started.elapsed();
+    let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed };
     Ok((summary, captured))
 }
 

@@ -15,7 +15,10 @@ const RATE: u32 = 48_000;
 
 /// Decodes a file with symphonia alone: interleaved samples as i32 (full scale
 /// 2^31), and every tag as (standard key, value).
-fn decode(path: &Path) -> (Vec<i32>, Vec<(Option<StandardTagKey>, String, String)>) {
+/// (standard key, key as stored, value)
+type Tag = (Option<StandardTagKey>, String, String);
+
+fn decode(path: &Path) -> (Vec<i32>, Vec<Tag>) {
     let mss = MediaSourceStream::new(Box::new(File::open(path).expect("open")), Default::default());
     let mut hint = Hint::new();
     hint.with_extension(&path.extension().expect("ext").to_string_lossy());
@@ -45,7 +48,7 @@ fn decode(path: &Path) -> (Vec<i32>, Vec<(Option<StandardTagKey>, String, String
     (samples, tags)
 }
 
-fn tag<'a>(tags: &'a [(Option<StandardTagKey>, String, String)], key: StandardTagKey) -> Option<&'a str> {
+fn tag(tags: &[Tag], key: StandardTagKey) -> Option<&str> {
     tags.iter().find(|t| t.0 == Some(key)).map(|t| t.2.as_str())
 }
 

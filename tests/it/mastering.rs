@@ -234,3 +234,30 @@ fn preset_tolerances_become_checks_of_their_files() {
     assert_eq!(bounds(2), vec![(Metric::TruePeak, Bound::AtMost(-1.0))]);
     assert!(graph.checks.is_empty());
 }
+
+/// Turned down, a master that ends in a limiter keeps the limiter's work: the
+/// delivered file is the limited master, quieter — its peak-to-loudness ratio
+/// is that of the render without a target.
+#[test]
+fn turning_a_limited_master_down_keeps_its_limiting() {
+    let p = Project::new();
+    // A quiet tone with loud 2 ms bursts every 100 ms: the limiter flattens
+    // the bursts, which changes the peak-to-loudness ratio by several dB.
+    let quiet = sine(10 * RATE as usize, RATE, 1000.0, 0.05, 24);
+    let loud = sine(10 * RATE as usize, RATE, 1000.0, 0.9, 24);
+    let x: Vec<f32> = (0..quiet.len()).map(|n| if n % 4_800 < 96 { loud[n] } else { quiet[n] }).collect();
+    p.wav_int("tone.wav", RATE, 24, &[x.clone(), x]);
+    let song =
+        |master: &str| format!("track a {{ source = \"tone.wav\" }}\nmaster {{ {master} }}\nexport \"out.wav\"\n");
+    p.file("plain.mix", &song("chain = limiter(ceiling: -10dB)"));
+    p.file("quiet.mix", &song("chain = limiter(ceiling: -10dB), loudness = -30LUFS, true_peak = -1dBTP"));
+    let crest = |mix: &str| {
+        p.render_ok(mix, &[]);
+        let m = mixc::meter::measure_file(&p.path("out.wav")).expect("measure");
+        (m.sample_peak_dbfs.expect("peak") - m.integrated_lufs.expect("I"), m.integrated_lufs.expect("I"))
+    };
+    let (plain, _) = crest("plain.mix");
+    let (quiet, loudness) = crest("quiet.mix");
+    assert!((loudness + 30.0).abs() <= 0.05, "{loudness}");
+    assert!((plain - quiet).abs() <= 0.05, "peak over loudness: {plain:.3} dB as mixed, {quiet:.3} dB turned down");
+}
