@@ -121,7 +121,7 @@ pub fn print_deliverables(written: &[pipeline::Written]) {
 }
 
 /// Average limiting above which the summary warns, dB.
-const HARD_LIMITING_DB: f64 = 3.0;
+pub const HARD_LIMITING_DB: f64 = 3.0;
 
 /// `m:ss.s`
 pub fn clock(seconds: f64) -> String {

@@ -10,7 +10,7 @@ use mixc::album::{self, Album, AlbumSummary, Normalize};
 use mixc::pipeline::{Error, RunOptions};
 use mixc::render::RenderOptions;
 
-use crate::report::{clock, fail, RenderArgs};
+use crate::report::{clock, fail, RenderArgs, HARD_LIMITING_DB};
 
 /// `mixc render ALBUM`: returns the exit code.
 pub fn render(file: &Path, args: RenderArgs) -> u8 {
@@ -125,6 +125,13 @@ fn print_report(file: &Path, album: &Album, s: &AlbumSummary) {
             db(m.true_peak_dbtp),
             sum.gain_db,
         );
+        if let Some(r) = sum.limiter.filter(|r| r.mean_db > HARD_LIMITING_DB) {
+            eprintln!(
+                "       warning: the limiter works hard on this song ({:.1} dB on average): expect a squashed sound; \
+                 a denser mix or a lower album target limits less",
+                r.mean_db
+            );
+        }
         let off = s.layout.off_frame(s.layout.starts[i]);
         if off > 0.0 {
             eprintln!("       gapless start {:.1} ms off a CD frame: its CUE mark is rounded", off * 1e3);

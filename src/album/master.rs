@@ -23,7 +23,7 @@ use super::{AlbumExport, Files, Normalize};
 use crate::dsp::dynamics::limiter::LimiterSpec;
 use crate::ir::Target;
 use crate::mastering::delivered::convert;
-use crate::mastering::finish::{finish, Reduction};
+use crate::mastering::finish::{finish_with, Reduction};
 use crate::mastering::normalise::{final_limiter, Search, MAX_PASSES};
 use crate::mastering::{NormaliseError, Programme, Request};
 
@@ -157,8 +157,13 @@ fn pass(
     rate: u32,
     pool: &rayon::ThreadPool,
 ) -> Result<(Programme, Vec<Option<Reduction>>), NormaliseError> {
+    // As for a song alone: a song turned down keeps its own limiter where it
+    // was written, before the gain; turned up, the gain drives the limiter.
     let finished: Vec<(Programme, Option<Reduction>)> = pool.install(|| {
-        songs.programmes.par_iter().zip(gains).zip(limiters).map(|((p, g), l)| finish(p, *g, l.as_ref())).collect()
+        (songs.programmes, gains, limiters, &songs.limiters)
+            .into_par_iter()
+            .map(|(p, g, after, own)| finish_with(p, own.as_ref().filter(|_| *g <= 0.0), *g, after.as_ref()))
+            .collect()
     });
     let (programmes, reductions): (Vec<Programme>, Vec<Option<Reduction>>) = finished.into_iter().unzip();
     let album = songs.layout.assemble(&programmes);
