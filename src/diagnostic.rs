@@ -128,6 +128,31 @@ pub enum ErrorKind {
         name: &'static str,
         example: &'static str,
     },
+    /// A `song "..."` of an album whose file cannot be read.
+    MissingSong {
+        path: String,
+        reason: String,
+    },
+    /// A song of an album that does not check on its own.
+    SongHasErrors {
+        path: String,
+        count: usize,
+    },
+    /// A statement an album file cannot hold (`track`, `master`, a top-level setting, ...).
+    NotInAlbum {
+        what: String,
+        /// A setting, which belongs inside the `album` block.
+        setting: bool,
+    },
+    /// `{name}` in an export template that mixc does not fill in.
+    UnknownPlaceholder {
+        name: String,
+        suggestion: Option<String>,
+        valid: Vec<String>,
+    },
+    NegativeGap {
+        value: String,
+    },
     /// A per-band list (`threshold: [...]`) without one value a band.
     BandCount {
         processor: String,
@@ -209,6 +234,13 @@ impl ErrorKind {
             ImportCycle { chain } => format!("import cycle: {}", arrow_path(chain)),
             NotAllowedHere { what, here } => format!("{what} is not allowed {here}"),
             MissingSetting { block, name, .. } => format!("{block} has no `{name}`"),
+            MissingSong { path, reason } => format!("cannot read song `{path}`: {reason}"),
+            SongHasErrors { path, count } => {
+                format!("song `{path}` has {count} error{}", if *count == 1 { "" } else { "s" })
+            }
+            NotInAlbum { what, .. } => format!("{what} cannot be in an album file"),
+            UnknownPlaceholder { name, .. } => format!("unknown placeholder `{{{name}}}` in the export path"),
+            NegativeGap { value } => format!("a gap cannot be negative: `{value}`"),
             BandCount { processor, name, given, bands } => {
                 format!("`{name}` of `{processor}` has {given} value{} for {bands} bands", plural(*given))
             }
@@ -252,6 +284,11 @@ impl ErrorKind {
             ImportCycle { .. } => "imports itself".into(),
             NotAllowedHere { .. } => "not allowed here".into(),
             MissingSetting { name, .. } => format!("`{name}` missing"),
+            MissingSong { .. } => "cannot read this song".into(),
+            SongHasErrors { .. } => "this song does not check".into(),
+            NotInAlbum { .. } => "not allowed in an album file".into(),
+            UnknownPlaceholder { .. } => "unknown placeholder".into(),
+            NegativeGap { .. } => "must be 0s or more".into(),
             BandCount { given, .. } => format!("{given} value{}", plural(*given)),
             SplitOrder { .. } => "not above the split before it".into(),
             TooManyBands { given, .. } => format!("{given} splits"),
@@ -304,6 +341,22 @@ impl ErrorKind {
             ImportCycle { .. } => Some("remove one of the imports".into()),
             NotAllowedHere { .. } => None,
             MissingSetting { example, .. } => Some(format!("add a line like `{example}`")),
+            MissingSong { .. } => Some("song paths are relative to the album file".into()),
+            SongHasErrors { path, .. } => {
+                Some(format!("each song is checked as if rendered alone: `mixc check {path}` shows the same"))
+            }
+            NotInAlbum { setting: true, .. } => Some("album settings go inside the `album \"...\" { }` block".into()),
+            NotInAlbum { setting: false, .. } => Some(
+                "an album only lists songs: write tracks, buses and the master in a song's own `.mix` file and add \
+                 it with `song \"file.mix\"`"
+                    .into(),
+            ),
+            UnknownPlaceholder { suggestion, valid, .. } => did_you_mean(suggestion)
+                .map(|d| format!("{d} (placeholders: {})", braced(valid)))
+                .or_else(|| Some(format!("placeholders: {}", braced(valid)))),
+            NegativeGap { .. } => {
+                Some("use `0s` for a gapless transition, or `crossfade = 2s` to overlap two songs".into())
+            }
             BandCount { .. } => {
                 Some("give one value a band, lowest band first, or a single value for every band".into())
             }
@@ -327,6 +380,10 @@ fn plural(n: usize) -> &'static str {
 
 fn arrow_path(names: &[String]) -> String {
     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ")
+}
+
+fn braced(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{{{n}}}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn backticked(names: &[String]) -> String {

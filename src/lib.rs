@@ -9,6 +9,7 @@
 // path (a mistake in a file), and boxing every one buys nothing measurable.
 #![allow(clippy::result_large_err)]
 
+pub mod album;
 pub mod cache;
 pub mod check;
 pub mod deliver;

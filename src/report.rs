@@ -19,6 +19,9 @@ pub struct RenderArgs {
 
 /// `mixc render`: returns the exit code.
 pub fn render(file: &Path, args: RenderArgs) -> u8 {
+    if mixc::album::is_album(file) {
+        return crate::report_album::render(file, args);
+    }
     let mut graph = match pipeline::check(file) {
         Ok(g) => g,
         Err(e) => return fail(&e),
@@ -118,7 +121,7 @@ pub fn print_deliverables(written: &[pipeline::Written]) {
 }
 
 /// Average limiting above which the summary warns, dB.
-const HARD_LIMITING_DB: f64 = 3.0;
+pub const HARD_LIMITING_DB: f64 = 3.0;
 
 /// `m:ss.s`
 pub fn clock(seconds: f64) -> String {
@@ -128,6 +131,9 @@ pub fn clock(seconds: f64) -> String {
 
 /// `mixc check`: returns the exit code.
 pub fn check(file: &Path) -> u8 {
+    if mixc::album::is_album(file) {
+        return crate::report_album::check(file);
+    }
     match pipeline::check(file) {
         Ok(g) => {
             let tracks = g.nodes.iter().filter(|n| n.source.is_some()).count();

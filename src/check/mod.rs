@@ -204,7 +204,7 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
 }
 
 mod build;
-mod targets;
+pub mod targets;
 
 fn song_settings<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate::syntax::ast::Setting>) -> Song {
     let settings = collect_song(ctx, settings);
@@ -296,14 +296,20 @@ fn node_drafts(ctx: &mut Ctx, items: &[Item], timing: &Timing) -> Vec<Draft> {
     drafts
 }
 
-/// Constructs that parse but are not built yet say so, instead of being ignored.
+/// An `album` block makes a file an album, not a song: `mixc render` and
+/// `mixc check` take it (see [`crate::album`]); anything that wants a song
+/// (`graph`, `watch`, a `song` of another album) says so.
 fn unsupported_items(ctx: &mut Ctx, items: &[Item]) {
     for item in items {
-        let (what, span, help) = match item {
-            Item::Album(a) => ("`album`", a.span, "albums are planned; render each song on its own for now"),
-            _ => continue,
+        let Item::Album(a) = item else { continue };
+        let kind = ErrorKind::Other {
+            message: "this is an album file, not a song".into(),
+            help: Some(
+                "`mixc render` and `mixc check` take album files; `graph`, `watch` and an album's `song` lines need \
+                 a song"
+                    .into(),
+            ),
         };
-        let kind = ErrorKind::NotYetSupported { what: what.into(), help: help.into() };
-        ctx.error(Diagnostic::new(kind, span));
+        ctx.error(Diagnostic::new(kind, a.span));
     }
 }

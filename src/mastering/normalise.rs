@@ -23,7 +23,7 @@ use crate::meter::Measurement;
 /// How close to the loudness target a pass must land to stop, LU.
 pub const AIM_LU: f64 = 0.02;
 /// Passes before giving up.
-const MAX_PASSES: usize = 16;
+pub const MAX_PASSES: usize = 16;
 /// The most gain normalisation applies, dB.
 const MAX_GAIN_DB: f64 = 60.0;
 /// Lookahead and release of the limiter mixc adds when a ceiling is asked
@@ -163,7 +163,7 @@ pub fn normalise(programme: &Programme, request: &Request) -> Result<Mastered, N
 /// The limiter that holds the ceiling: the master chain's own, with its
 /// ceiling lowered to the target's and switched to true-peak detection; or,
 /// when the chain has none, one with mixc's defaults.
-fn final_limiter(request: &Request) -> Option<LimiterSpec> {
+pub fn final_limiter(request: &Request) -> Option<LimiterSpec> {
     match (request.limiter, request.target.true_peak) {
         (Some(l), Some(tp)) => Some(LimiterSpec { ceiling: l.ceiling.min(tp), true_peak: true, ..l }),
         (None, Some(tp)) => {
@@ -187,7 +187,7 @@ fn check_clipping(request: &Request, measured: &Measurement, gain_db: f64) -> Re
 
 /// The gain search: a bracket of gains known to land too quiet (`lo`) and too
 /// loud (`hi`), and the last point for a secant step.
-struct Search {
+pub struct Search {
     target: Option<f64>,
     gain: f64,
     lo: Option<(f64, f64)>,
@@ -196,19 +196,19 @@ struct Search {
 }
 
 impl Search {
-    fn new(target: f64, gain: f64) -> Search {
+    pub fn new(target: f64, gain: f64) -> Search {
         Search { target: Some(target), gain: gain.min(MAX_GAIN_DB), lo: None, hi: None, last: None }
     }
 
-    fn fixed(gain: f64) -> Search {
+    pub fn fixed(gain: f64) -> Search {
         Search { target: None, gain, lo: None, hi: None, last: None }
     }
 
-    fn gain(&self) -> f64 {
+    pub fn gain(&self) -> f64 {
         self.gain
     }
 
-    fn landed(&self, loudness: Option<f64>) -> bool {
+    pub fn landed(&self, loudness: Option<f64>) -> bool {
         match (self.target, loudness) {
             (None, _) => true,
             (Some(t), Some(l)) => (l - t).abs() <= AIM_LU,
@@ -217,17 +217,17 @@ impl Search {
     }
 
     /// True when the next step could not improve: the gain is at its cap and still too quiet.
-    fn exhausted(&self) -> bool {
+    pub fn exhausted(&self) -> bool {
         self.target.is_none() || (self.gain >= MAX_GAIN_DB && self.hi.is_none() && self.lo.is_some())
     }
 
     /// Drops what earlier passes taught: the limiter changed under them.
-    fn forget(&mut self) {
+    pub fn forget(&mut self) {
         (self.lo, self.hi, self.last) = (None, None, None);
     }
 
     /// Records that `gain` measured `loudness`, and picks the next gain.
-    fn update(&mut self, gain: f64, loudness: f64) {
+    pub fn update(&mut self, gain: f64, loudness: f64) {
         let Some(target) = self.target else { return };
         let err = target - loudness;
         if err > 0.0 {

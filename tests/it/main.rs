@@ -1,5 +1,6 @@
 //! The one integration-test binary: the `mixc` CLI and library end to end.
 
+mod album;
 mod automation;
 mod common;
 mod conformance;
