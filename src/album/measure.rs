@@ -45,8 +45,8 @@ pub fn measure(
     let mut ints = Vec::new();
     let mut planar: Vec<Vec<f32>> = vec![Vec::with_capacity(CHUNK); channels];
     for file in files {
-        let mut quantizer =
-            (export.format != SampleFormat::F32).then(|| Quantizer::new(bits, export.dither, file.seed));
+        let mut quantizer = (export.format != SampleFormat::F32)
+            .then(|| Quantizer::new(bits, export.dither, file.seed, delivered.rate, channels));
         let mut start = file.frames.start;
         while start < file.frames.end {
             let end = (start + CHUNK).min(file.frames.end);
