@@ -21,13 +21,16 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Render a song to every file its `export` lines name.
+    /// Render a song (or an album) to every file its `export` lines name.
+    ///
+    /// An album file (one with an `album` block) renders every song it
+    /// lists, masters them as one record and prints the album report.
     ///
     /// Outputs are written to a temporary file beside the target and moved
     /// into place only when the whole render has succeeded, so a failed render
     /// never leaves a truncated file or clobbers a good one.
     Render {
-        /// The song's `.mix` file.
+        /// The song's (or the album's) `.mix` file.
         file: PathBuf,
         /// Worker threads (default: one per core). The output is bit-identical
         /// whatever the number.
@@ -66,7 +69,7 @@ pub enum Command {
         cache_mb: usize,
     },
     /// Check a `.mix` file without rendering: syntax, names, units, routing,
-    /// and that every source file opens.
+    /// and that every source file opens (for an album, every song's).
     Check {
         /// The `.mix` file.
         file: PathBuf,

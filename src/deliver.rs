@@ -2,11 +2,12 @@
 //! `export`, each through a temporary file that replaces the target only when
 //! the whole render has succeeded.
 
-use crate::io::encode::{AudioWriter, EncodeSpec};
+use crate::io::encode::{AudioWriter, Container, EncodeSpec};
 use crate::io::resample::StreamResampler;
+use crate::io::tags::{Bext, Loudness, TagKey, Tags};
 use crate::io::AudioError;
-use crate::ir::Export;
-use crate::qc::{Measured, Meter};
+use crate::ir::{Export, Metadata};
+use crate::meter::{Measurement, Meter};
 
 /// One export being written.
 pub struct Delivery {
@@ -21,7 +22,7 @@ pub struct Delivery {
 
 impl Delivery {
     /// Opens the temporary file for `export` of a render at `rate`.
-    pub fn open(export: &Export, rate: u32, seed: u64, measure: bool) -> Result<Self, AudioError> {
+    pub fn open(export: &Export, rate: u32, seed: u64, measure: bool, tags: Tags) -> Result<Self, AudioError> {
         let spec = EncodeSpec {
             rate: export.rate,
             channels: 2,
@@ -29,6 +30,7 @@ impl Delivery {
             dither: export.dither,
             container: export.container,
             seed,
+            tags,
         };
         let writer = AudioWriter::create(&export.path, spec)?;
         let resampler = if export.rate != rate {
@@ -38,7 +40,7 @@ impl Delivery {
         } else {
             None
         };
-        let meter = if measure { Meter::new(2, export.rate) } else { None };
+        let meter = if measure { Meter::new(2, export.rate).ok() } else { None };
         Ok(Delivery {
             export: export.clone(),
             writer,
@@ -101,15 +103,87 @@ impl Delivery {
     /// The meter reads the signal handed to the encoder, after rate
     /// conversion and before quantisation: dither moves it by at most one
     /// LSB, far below a hundredth of a dB.
-    pub fn measured(&self) -> Option<Measured> {
+    pub fn measured(&self) -> Option<Measurement> {
         self.meter.as_ref().map(|m| m.finish())
     }
 
     /// Flushes the resampler, completes the file and moves it into place.
-    pub fn finish(mut self) -> Result<u64, AudioError> {
+    /// The loudness in a WAV's `bext` chunk is `measured`, else this
+    /// delivery's own meter reading.
+    pub fn finish(mut self, measured: Option<&Measurement>) -> Result<u64, AudioError> {
         self.drain()?;
+        if let Some(m) = measured.cloned().or_else(|| self.measured()) {
+            self.writer.set_loudness(Loudness {
+                integrated: m.integrated_lufs,
+                range: m.loudness_range_lu,
+                true_peak: m.true_peak_dbtp,
+                max_momentary: m.max_momentary_lufs,
+                max_short_term: m.max_short_term_lufs,
+            });
+        }
         let frames = self.frames;
         self.writer.finish()?;
         Ok(frames)
     }
+}
+
+/// The tags a song's deliverable carries: its metadata as Vorbis comments
+/// (FLAC) or LIST/INFO (WAV), and for WAV a BWF `bext` chunk whose loudness
+/// fields are filled in from the delivered file's measurement at `finish`.
+/// Nothing time-dependent goes in (no origination date unless the song sets
+/// `date`), so renders stay byte-identical.
+pub fn song_tags(metadata: &Metadata, export: &Export) -> Tags {
+    let mut tags = Tags::default();
+    let known = [
+        (TagKey::Title, &metadata.title),
+        (TagKey::Artist, &metadata.artist),
+        (TagKey::Album, &metadata.album),
+        (TagKey::Isrc, &metadata.isrc),
+    ];
+    for (key, value) in known {
+        if let Some(v) = value {
+            tags = tags.with(key, v.clone());
+        }
+    }
+    for (name, value) in &metadata.extra {
+        let key = match name.as_str() {
+            "date" | "year" => TagKey::Date,
+            "genre" => TagKey::Genre,
+            "comment" => TagKey::Comment,
+            "track" | "tracknumber" => TagKey::TrackNumber,
+            other => TagKey::Other(other.to_string()),
+        };
+        tags = tags.with(key, value.clone());
+    }
+    if export.container == Container::Wav {
+        let description = match (&metadata.title, &metadata.artist) {
+            (Some(t), Some(a)) => format!("{t} - {a}"),
+            (Some(t), None) => t.clone(),
+            (None, Some(a)) => a.clone(),
+            (None, None) => String::new(),
+        };
+        let bits = export.format.bits();
+        let kind = if bits == 32 { "FLOAT" } else { "PCM" };
+        let bext = Bext {
+            description: truncate(&description, 256),
+            originator_reference: String::new(),
+            coding_history: format!(
+                "A={kind},F={},W={bits},M=stereo,T=mixc {}\r\n",
+                export.rate,
+                env!("CARGO_PKG_VERSION")
+            ),
+            ..Bext::default()
+        };
+        tags = tags.with_bext(bext);
+    }
+    tags
+}
+
+/// At most `max` bytes of `text`, cut at a character boundary.
+fn truncate(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
 }

@@ -128,6 +128,57 @@ pub enum ErrorKind {
         name: &'static str,
         example: &'static str,
     },
+    /// A `song "..."` of an album whose file cannot be read.
+    MissingSong {
+        path: String,
+        reason: String,
+    },
+    /// A song of an album that does not check on its own.
+    SongHasErrors {
+        path: String,
+        count: usize,
+    },
+    /// A statement an album file cannot hold (`track`, `master`, a top-level setting, ...).
+    NotInAlbum {
+        what: String,
+        /// A setting, which belongs inside the `album` block.
+        setting: bool,
+    },
+    /// `{name}` in an export template that mixc does not fill in.
+    UnknownPlaceholder {
+        name: String,
+        suggestion: Option<String>,
+        valid: Vec<String>,
+    },
+    NegativeGap {
+        value: String,
+    },
+    /// A per-band list (`threshold: [...]`) without one value a band.
+    BandCount {
+        processor: String,
+        name: String,
+        given: usize,
+        bands: usize,
+    },
+    /// A split frequency not above the one before it.
+    SplitOrder {
+        split: String,
+        previous: String,
+    },
+    TooManyBands {
+        processor: String,
+        given: usize,
+        max: usize,
+    },
+    EmptyList {
+        processor: String,
+        name: String,
+    },
+    /// An automation lane on a parameter fixed when the processor is built.
+    NotAutomatable {
+        what: String,
+        help: String,
+    },
     /// Anything else with a ready-made sentence.
     Other {
         message: String,
@@ -183,6 +234,24 @@ impl ErrorKind {
             ImportCycle { chain } => format!("import cycle: {}", arrow_path(chain)),
             NotAllowedHere { what, here } => format!("{what} is not allowed {here}"),
             MissingSetting { block, name, .. } => format!("{block} has no `{name}`"),
+            MissingSong { path, reason } => format!("cannot read song `{path}`: {reason}"),
+            SongHasErrors { path, count } => {
+                format!("song `{path}` has {count} error{}", if *count == 1 { "" } else { "s" })
+            }
+            NotInAlbum { what, .. } => format!("{what} cannot be in an album file"),
+            UnknownPlaceholder { name, .. } => format!("unknown placeholder `{{{name}}}` in the export path"),
+            NegativeGap { value } => format!("a gap cannot be negative: `{value}`"),
+            BandCount { processor, name, given, bands } => {
+                format!("`{name}` of `{processor}` has {given} value{} for {bands} bands", plural(*given))
+            }
+            SplitOrder { split, previous } => {
+                format!("split frequencies must rise: `{split}` comes after `{previous}`")
+            }
+            TooManyBands { processor, given, max } => {
+                format!("`{processor}` takes at most {max} split frequencies ({} bands), not {given}", max + 1)
+            }
+            EmptyList { processor, name } => format!("`{name}` of `{processor}` is an empty list"),
+            NotAutomatable { what, .. } => format!("{what} cannot be automated"),
             Other { message, .. } => message.clone(),
         }
     }
@@ -215,6 +284,16 @@ impl ErrorKind {
             ImportCycle { .. } => "imports itself".into(),
             NotAllowedHere { .. } => "not allowed here".into(),
             MissingSetting { name, .. } => format!("`{name}` missing"),
+            MissingSong { .. } => "cannot read this song".into(),
+            SongHasErrors { .. } => "this song does not check".into(),
+            NotInAlbum { .. } => "not allowed in an album file".into(),
+            UnknownPlaceholder { .. } => "unknown placeholder".into(),
+            NegativeGap { .. } => "must be 0s or more".into(),
+            BandCount { given, .. } => format!("{given} value{}", plural(*given)),
+            SplitOrder { .. } => "not above the split before it".into(),
+            TooManyBands { given, .. } => format!("{given} splits"),
+            EmptyList { .. } => "empty".into(),
+            NotAutomatable { .. } => "fixed when the processor is built".into(),
             Other { .. } => "here".into(),
         }
     }
@@ -262,13 +341,49 @@ impl ErrorKind {
             ImportCycle { .. } => Some("remove one of the imports".into()),
             NotAllowedHere { .. } => None,
             MissingSetting { example, .. } => Some(format!("add a line like `{example}`")),
+            MissingSong { .. } => Some("song paths are relative to the album file".into()),
+            SongHasErrors { path, .. } => {
+                Some(format!("each song is checked as if rendered alone: `mixc check {path}` shows the same"))
+            }
+            NotInAlbum { setting: true, .. } => Some("album settings go inside the `album \"...\" { }` block".into()),
+            NotInAlbum { setting: false, .. } => Some(
+                "an album only lists songs: write tracks, buses and the master in a song's own `.mix` file and add \
+                 it with `song \"file.mix\"`"
+                    .into(),
+            ),
+            UnknownPlaceholder { suggestion, valid, .. } => did_you_mean(suggestion)
+                .map(|d| format!("{d} (placeholders: {})", braced(valid)))
+                .or_else(|| Some(format!("placeholders: {}", braced(valid)))),
+            NegativeGap { .. } => {
+                Some("use `0s` for a gapless transition, or `crossfade = 2s` to overlap two songs".into())
+            }
+            BandCount { .. } => {
+                Some("give one value a band, lowest band first, or a single value for every band".into())
+            }
+            SplitOrder { .. } => Some("list the split frequencies from low to high, like `[120Hz, 2kHz]`".into()),
+            TooManyBands { .. } => Some("merge neighbouring bands: remove a split frequency".into()),
+            EmptyList { .. } => Some("give at least one value, lowest band first, or leave the brackets out".into()),
+            NotAutomatable { help, .. } => Some(help.clone()),
             Other { help, .. } => help.clone(),
         }
     }
 }
 
+/// "s" after a count other than one.
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
 fn arrow_path(names: &[String]) -> String {
     names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(" -> ")
+}
+
+fn braced(names: &[String]) -> String {
+    names.iter().map(|n| format!("`{{{n}}}`")).collect::<Vec<_>>().join(", ")
 }
 
 fn backticked(names: &[String]) -> String {

@@ -140,6 +140,8 @@ pub struct Export {
     pub container: Container,
     /// This file's own loudness and true-peak targets (else the master's).
     pub target: Target,
+    /// QC lines for this file alone (from its `target = PRESET`), besides the song's `check`.
+    pub checks: Vec<QcCheck>,
     pub span: Span,
 }
 

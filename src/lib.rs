@@ -9,6 +9,7 @@
 // path (a mistake in a file), and boxing every one buys nothing measurable.
 #![allow(clippy::result_large_err)]
 
+pub mod album;
 pub mod cache;
 pub mod check;
 pub mod deliver;
@@ -17,6 +18,7 @@ mod diagnostic_render;
 pub mod dsp;
 pub mod io;
 pub mod ir;
+pub mod mastering;
 pub mod meter;
 pub mod pipeline;
 pub mod plan;

@@ -8,6 +8,7 @@ use clap::Parser;
 mod cli;
 mod langtools;
 mod report;
+mod report_album;
 mod report_meter;
 mod report_watch;
 
@@ -18,6 +19,11 @@ fn main() -> ExitCode {
             report::render(&file, report::RenderArgs { threads, out_dir, quiet, block })
         }
         cli::Command::Check { file } => report::check(&file),
+        cli::Command::Watch { file, .. } if mixc::album::is_album(&file) => {
+            eprintln!("error: `mixc watch` takes a song; `{}` is an album", file.display());
+            eprintln!("help: watch one of its songs, or run `mixc render {}`", file.display());
+            2
+        }
         cli::Command::Watch { file, out_dir, threads, cache_mb } => {
             report_watch::watch(&file, out_dir, threads, cache_mb)
         }

@@ -19,6 +19,9 @@ pub struct RenderArgs {
 
 /// `mixc render`: returns the exit code.
 pub fn render(file: &Path, args: RenderArgs) -> u8 {
+    if mixc::album::is_album(file) {
+        return crate::report_album::render(file, args);
+    }
     let mut graph = match pipeline::check(file) {
         Ok(g) => g,
         Err(e) => return fail(&e),
@@ -77,16 +80,48 @@ fn print_summary(file: &Path, s: &pipeline::Summary) {
         speed,
         s.elapsed.as_secs_f64()
     );
-    for w in &s.written {
-        eprintln!("  wrote {} ({} at {} Hz)", w.path.display(), clock(w.frames as f64 / w.rate as f64), w.rate);
-        if let Some(m) = &w.measured {
+    print_deliverables(&s.written);
+}
+
+/// The per-deliverable table printed after every render.
+pub fn print_deliverables(written: &[pipeline::Written]) {
+    let db = |x: Option<f64>| x.map_or("-inf".to_string(), |v| format!("{v:.1}"));
+    eprintln!(
+        "  {:<32} {:>9} {:>6} {:>7} {:>7} {:>7} {:>13}",
+        "deliverable", "LUFS", "LRA", "dBTP", "peak", "gain", "limiter max/avg"
+    );
+    for w in written {
+        let name = w.path.display().to_string();
+        let (lufs, lra, tp, peak) = match &w.measured {
+            Some(m) => (
+                db(m.integrated_lufs),
+                m.loudness_range_lu.map_or("-".into(), |v| format!("{v:.1}")),
+                db(m.true_peak_dbtp),
+                db(m.sample_peak_dbfs),
+            ),
+            None => ("-".into(), "-".into(), "-".into(), "-".into()),
+        };
+        let gain = w.mastered.map_or("-".into(), |m| format!("{:+.2}", m.gain_db));
+        let limiter = match w.mastered.and_then(|m| m.limiter) {
+            Some(r) => format!("{:.1}/{:.2} dB", r.max_db, r.mean_db),
+            None => "-".into(),
+        };
+        eprintln!("  {name:<32} {lufs:>9} {lra:>6} {tp:>7} {peak:>7} {gain:>7} {limiter:>13}");
+        eprintln!("    {} at {} Hz", clock(w.frames as f64 / w.rate as f64), w.rate);
+        if let Some(r) = w.mastered.and_then(|m| m.limiter).filter(|r| r.mean_db > HARD_LIMITING_DB) {
             eprintln!(
-                "    {:.1} LUFS, LRA {:.1} LU, true peak {:.1} dBTP, sample peak {:.1} dBFS",
-                m.loudness, m.lra, m.true_peak, m.sample_peak
+                "    warning: the limiter works hard here ({:.1} dB deepest, {:.1} dB on average, {:.0}% of the time): \
+                 expect a squashed sound; a denser mix (compression, saturation) or a lower target limits less",
+                r.max_db,
+                r.mean_db,
+                100.0 * r.active
             );
         }
     }
 }
+
+/// Average limiting above which the summary warns, dB.
+pub const HARD_LIMITING_DB: f64 = 3.0;
 
 /// `m:ss.s`
 pub fn clock(seconds: f64) -> String {
@@ -96,6 +131,9 @@ pub fn clock(seconds: f64) -> String {
 
 /// `mixc check`: returns the exit code.
 pub fn check(file: &Path) -> u8 {
+    if mixc::album::is_album(file) {
+        return crate::report_album::check(file);
+    }
     match pipeline::check(file) {
         Ok(g) => {
             let tracks = g.nodes.iter().filter(|n| n.source.is_some()).count();
@@ -119,9 +157,29 @@ pub fn fail(e: &Error) -> u8 {
             eprint!("{}", report.render(color, 100));
         }
         Error::Qc(failures) => print_qc(failures),
+        Error::Target { error, .. } => {
+            eprintln!("error: {e}");
+            eprintln!("  no output was written or replaced");
+            eprintln!("help: {}", target_help(error));
+        }
         other => eprintln!("error: {other}"),
     }
     e.exit_code() as u8
+}
+
+fn target_help(error: &mixc::mastering::NormaliseError) -> &'static str {
+    use mixc::mastering::NormaliseError as E;
+    match error {
+        E::Silent => {
+            "check that the tracks reach the master (`out =`, `mute`, `solo`) and that the sources are not silent"
+        }
+        E::Unreachable { .. } => {
+            "lower the `loudness` target, raise the `true_peak` ceiling, or make the mix denser before the limiter \
+             (a compressor, or `saturate`)"
+        }
+        E::Clips { .. } => "add `true_peak = -1dBTP` beside `loudness` so mixc limits the peaks, or lower the target",
+        E::Convert { .. } => "choose another export `rate`",
+    }
 }
 
 fn print_qc(failures: &[pipeline::QcFailure]) {

@@ -2,7 +2,7 @@
 //! and checking every breakpoint.
 
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind};
-use crate::ir::{AutoTarget, Automation, Breakpoint, Curve};
+use crate::ir::{AutoTarget, Automation, Breakpoint, Curve, ProcessorCall};
 use crate::syntax::ast::{self, Ident};
 
 use super::ctx::Ctx;
@@ -108,7 +108,13 @@ fn processor_param(ctx: &mut Ctx, draft: &Draft, label: &Ident, param: &Ident) -
     let spec = draft.chain[call].spec;
     let numeric = |k: Kind| !matches!(k, Kind::Name | Kind::Text);
     match spec.param_index(&param.node).filter(|&i| numeric(spec.params[i].kind)) {
-        Some(i) => Some((AutoTarget::Param { call, param: i }, spec.params[i].kind)),
+        Some(i) => match fixed(&draft.chain[call], i) {
+            Some(kind) => {
+                ctx.error(Diagnostic::new(kind, param.span));
+                None
+            }
+            None => Some((AutoTarget::Param { call, param: i }, spec.params[i].kind)),
+        },
         None => {
             let valid: Vec<String> =
                 spec.params.iter().filter(|p| numeric(p.kind)).map(|p| p.name.to_string()).collect();
@@ -123,6 +129,24 @@ fn processor_param(ctx: &mut Ctx, draft: &Draft, label: &Ident, param: &Ident) -
             None
         }
     }
+}
+
+/// Why parameter `param` of `call` cannot move once the processor is built:
+/// a linear-phase filter's FIR (and its latency) and a crossover's splits
+/// are designed once.
+fn fixed(call: &ProcessorCall, param: usize) -> Option<ErrorKind> {
+    let name = call.spec.params[param].name;
+    let what = format!("`{name}` of `{}`", call.label.as_deref().unwrap_or(call.spec.name));
+    let linear = call.spec.param_index("phase").and_then(|i| call.params.text(i)) == Some("linear");
+    if linear {
+        let help = "a linear-phase filter is designed once; automate a `phase: minimum` filter instead".into();
+        return Some(ErrorKind::NotAutomatable { what, help });
+    }
+    if super::chain::bands::banded(call.spec).is_some_and(|b| b.split == param) {
+        let help = "the crossovers are fixed; automate the bands' settings instead".into();
+        return Some(ErrorKind::NotAutomatable { what, help });
+    }
+    None
 }
 
 fn names(path: &[Ident]) -> String {

@@ -7,6 +7,8 @@ use crate::diagnostic::{suggest, Diagnostic, ErrorKind};
 use crate::ir::ProcessorCall;
 use crate::syntax::ast::{Arg, Call, ChainDef, Expr, ExprKind};
 
+pub(super) mod bands;
+
 use super::ctx::Ctx;
 use super::eval::{eval, expect, Scope};
 use super::registry::{self, Default, ParamValue, Params, ProcessorSpec, PLANNED};
@@ -132,7 +134,9 @@ impl<'a> Expander<'_, 'a> {
                 _ => {}
             }
         }
-        ok.then_some((Params { values }, spans))
+        let params = Params { values };
+        ok &= bands::check_counts(self.ctx, spec, &params, &spans);
+        ok.then_some((params, spans))
     }
 
     fn arg_index(&mut self, spec: &ProcessorSpec, arg: &Arg, position: usize) -> Option<usize> {
@@ -160,6 +164,9 @@ impl<'a> Expander<'_, 'a> {
     }
 
     fn arg_value(&mut self, spec: &ProcessorSpec, index: usize, arg: &Arg, scope: &Scope) -> Option<ParamValue> {
+        if let Some(banded) = bands::banded(spec).filter(|b| b.takes_list(index)) {
+            return self.list_arg(spec, index, arg, scope, banded);
+        }
         let p = &spec.params[index];
         match p.kind {
             Kind::Name => return self.word_arg(spec, index, arg, scope),
@@ -171,23 +178,58 @@ impl<'a> Expander<'_, 'a> {
         }
         if p.kind == Kind::TruePeak {
             if let Ok(Value::Level(x)) = eval(&arg.value, scope) {
-                return self.in_range(spec, index, arg, x).map(ParamValue::SamplePeak);
+                return self.in_range(spec, index, arg.value.span, x).map(ParamValue::SamplePeak);
             }
         }
         let v = self.number_arg(p.kind, arg, scope)?;
-        self.in_range(spec, index, arg, v).map(ParamValue::Number)
+        self.in_range(spec, index, arg.value.span, v).map(ParamValue::Number)
     }
 
-    /// `v` when it lies in the parameter's range; a diagnostic otherwise.
-    fn in_range(&mut self, spec: &ProcessorSpec, index: usize, arg: &Arg, v: f64) -> Option<f64> {
+    /// A per-band parameter: one value for every band, or a list of one a
+    /// band, each item checked like a single value (see `bands`).
+    fn list_arg(
+        &mut self,
+        spec: &ProcessorSpec,
+        index: usize,
+        arg: &Arg,
+        scope: &Scope,
+        banded: &bands::Banded,
+    ) -> Option<ParamValue> {
+        let kind = spec.params[index].kind;
+        let items = match eval(&arg.value, scope) {
+            Ok(Value::List(items)) => items,
+            Ok(single) => {
+                let x = self.number_of(kind, single, arg.value.span)?;
+                let x = self.in_range(spec, index, arg.value.span, x)?;
+                return Some(if index == banded.split { ParamValue::List(vec![x]) } else { ParamValue::Number(x) });
+            }
+            Err(d) => {
+                self.ctx.error(d);
+                return None;
+            }
+        };
+        let mut values = Vec::new();
+        let mut ok = true;
+        for (item, span) in items {
+            match self.number_of(kind, item, span).and_then(|x| self.in_range(spec, index, span, x)) {
+                Some(x) => values.push((x, span)),
+                None => ok = false,
+            }
+        }
+        ok &= bands::check_list(self.ctx, spec, index, &values, arg.value.span);
+        ok.then(|| ParamValue::List(values.into_iter().map(|(x, _)| x).collect()))
+    }
+
+    /// `v` when it lies in the parameter's range; a diagnostic at `span` otherwise.
+    fn in_range(&mut self, spec: &ProcessorSpec, index: usize, span: Span, v: f64) -> Option<f64> {
         let p = &spec.params[index];
         if v.is_nan() || v < p.min || v > p.max {
             let kind = ErrorKind::OutOfRange {
                 what: format!("`{}` of `{}`", p.name, spec.name),
-                value: self.ctx.text(arg.value.span).to_string(),
+                value: self.ctx.text(span).to_string(),
                 range: range_text(p.min, p.max, p.kind),
             };
-            self.ctx.error(Diagnostic::new(kind, arg.value.span));
+            self.ctx.error(Diagnostic::new(kind, span));
             return None;
         }
         Some(v)
@@ -195,19 +237,34 @@ impl<'a> Expander<'_, 'a> {
 
     /// A number of `kind`; times also accept note lengths at the song's tempo.
     fn number_arg(&mut self, kind: Kind, arg: &Arg, scope: &Scope) -> Option<f64> {
-        if kind == Kind::Time {
-            if let Ok(Value::NoteLength(quarters)) = eval(&arg.value, scope) {
-                let timing = super::timing::Timing { tempo: self.ctx.tempo, meter: (4, 4) };
-                return match timing.note_seconds(quarters, arg.value.span) {
-                    Ok(s) => Some(s),
-                    Err(e) => {
-                        self.ctx.error(e);
-                        None
-                    }
-                };
+        match eval(&arg.value, scope) {
+            Ok(value) => self.number_of(kind, value, arg.value.span),
+            Err(d) => {
+                self.ctx.error(d);
+                None
             }
         }
-        self.ctx.value_in(&arg.value, kind, scope)?.number()
+    }
+
+    /// `value` (written at `span`) as a number of `kind`.
+    fn number_of(&mut self, kind: Kind, value: Value, span: Span) -> Option<f64> {
+        if let (Kind::Time, Value::NoteLength(quarters)) = (kind, &value) {
+            let timing = super::timing::Timing { tempo: self.ctx.tempo, meter: (4, 4) };
+            return match timing.note_seconds(*quarters, span) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    self.ctx.error(e);
+                    None
+                }
+            };
+        }
+        match expect(value, kind, span, self.ctx.text(span)) {
+            Ok(v) => v.number(),
+            Err(d) => {
+                self.ctx.error(d);
+                None
+            }
+        }
     }
 
     /// A word from the parameter's choices, or a node name for a sidechain key.

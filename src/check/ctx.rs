@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{SourceMap, Span};
-use crate::syntax::ast::{ChainDef, Expr};
+use crate::syntax::ast::{ChainDef, DeliveryDecl, Expr};
 
 use super::eval::{eval, expect, Scope};
 use super::value::{Kind, Value};
@@ -14,6 +14,7 @@ pub struct Ctx<'a> {
     pub sources: &'a SourceMap,
     pub lets: &'a HashMap<String, Expr>,
     pub chains: &'a HashMap<String, ChainDef>,
+    pub deliveries: &'a HashMap<String, DeliveryDecl>,
     pub diags: Vec<Diagnostic>,
     /// The song's tempo, once known (for note-length parameters).
     pub tempo: Option<f64>,

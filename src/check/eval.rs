@@ -47,7 +47,9 @@ fn eval_depth(expr: &Expr, scope: &Scope, depth: usize) -> Result<Value, Diagnos
         ExprKind::BarBeat { bar, beat } => Ok(Value::BarBeat { bar: *bar, beat: *beat }),
         ExprKind::Fraction { num, den, modifier } => Ok(fraction(*num, *den, *modifier)),
         ExprKind::Call(_) | ExprKind::Chain(_) => Err(wrong_kind_found("a value", "a processor chain", expr.span)),
-        ExprKind::List(_) => Err(wrong_kind_found("a value", "a list", expr.span)),
+        ExprKind::List(items) => {
+            items.iter().map(|e| Ok((eval_depth(e, scope, depth)?, e.span))).collect::<Result<_, _>>().map(Value::List)
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use super::ctx::Ctx;
 use super::settings::collect;
 use super::value::{Bits, Kind, Value};
 
-const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "loudness", "true_peak"];
+const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "target", "loudness", "true_peak"];
 
 /// Checks one `export`. Defaults (LANGUAGE.md): the session rate, 24 bits,
 /// TPDF dither at 16 bits and below, none at 24 bits and 32f.
@@ -62,22 +62,19 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
     };
     let dither = match settings.get("dither") {
         Some(s) => {
-            word(ctx, &s.value, "dither", &["none", "tpdf"])
-                .map(|w| if w == "tpdf" { Dither::Tpdf } else { Dither::None })
+            word(ctx, &s.value, "dither", &["none", "tpdf", "shaped", "noise_shaped"]).map(|w| match w.as_str() {
+                "tpdf" => Dither::Tpdf,
+                "shaped" | "noise_shaped" => Dither::Shaped,
+                _ => Dither::None,
+            })
         }
         None if format == SampleFormat::I16 => Some(Dither::Tpdf),
         None => Some(Dither::None),
     };
     let container = container(ctx, decl, settings.get("format").map(|s| &s.value));
-    for (key, kind) in [("loudness", Kind::Loudness), ("true_peak", Kind::TruePeak)] {
-        if let Some(s) = settings.get(key) {
-            if ctx.number(&s.value, kind).is_some() {
-                ctx.error(super::nodes::not_yet_normalising(key, s.key.span));
-            }
-            ok = false;
-        }
-    }
-    let target = crate::ir::Target::default();
+    let targets = super::targets::resolve(ctx, &settings);
+    ok &= targets.is_some();
+    let (target, checks) = targets.unwrap_or_default();
     if !ok {
         return None;
     }
@@ -98,6 +95,7 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         dither: dither?,
         container,
         target,
+        checks,
         span: decl.span,
     })
 }

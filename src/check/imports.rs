@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::source::{FileId, SourceMap, Span};
-use crate::syntax::ast::{ChainDef, Expr, Item, Module};
+use crate::syntax::ast::{ChainDef, DeliveryDecl, Expr, Item, Module};
 use crate::syntax::parse;
 
 use super::stdlib;
@@ -16,7 +16,9 @@ pub struct Loaded {
     pub root: Module,
     pub lets: HashMap<String, Expr>,
     pub chains: HashMap<String, ChainDef>,
-    /// Where each `let` or `chain` name was defined.
+    /// `delivery` targets (`target = NAME`).
+    pub deliveries: HashMap<String, DeliveryDecl>,
+    /// Where each `let`, `chain` or `delivery` name was defined.
     pub origins: HashMap<String, Span>,
 }
 
@@ -31,7 +33,13 @@ pub fn load(path: &Path, text: &str, sources: &mut SourceMap, diags: &mut Vec<Di
             return None;
         }
     };
-    let mut loaded = Loaded { root, lets: HashMap::new(), chains: HashMap::new(), origins: HashMap::new() };
+    let mut loaded = Loaded {
+        root,
+        lets: HashMap::new(),
+        chains: HashMap::new(),
+        deliveries: HashMap::new(),
+        origins: HashMap::new(),
+    };
     let display_dir = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let root_dir = normalize(&display_dir);
     let mut loader = Loader { sources, diags, stack: vec![(normalize(path), id)], root_dir, display_dir };
@@ -75,6 +83,9 @@ impl Loader<'_> {
                 Item::Chain(c) => self.define(&c.name.node, c.name.span, loaded, |lo| {
                     lo.chains.insert(c.name.node.clone(), c.clone());
                 }),
+                Item::Delivery(d) => self.define(&d.name.node, d.name.span, loaded, |lo| {
+                    lo.deliveries.insert(d.name.node.clone(), d.clone());
+                }),
                 Item::Import(target) => self.import(&target.node, target.span, path, loaded),
                 _ => {}
             }
@@ -83,7 +94,13 @@ impl Loader<'_> {
 
     fn define(&mut self, name: &str, span: Span, loaded: &mut Loaded, insert: impl FnOnce(&mut Loaded)) {
         if let Some(first) = loaded.origins.get(name) {
-            let what = if loaded.chains.contains_key(name) { "chain" } else { "constant" };
+            let what = if loaded.chains.contains_key(name) {
+                "chain"
+            } else if loaded.deliveries.contains_key(name) {
+                "delivery target"
+            } else {
+                "constant"
+            };
             let first = *first;
             let kind = if first.file == span.file {
                 ErrorKind::DuplicateName { what, name: name.to_string() }
@@ -142,11 +159,11 @@ impl Loader<'_> {
                 Item::Setting(s) => s.span,
                 Item::Check(c) => c.span,
                 Item::Album(a) => a.span,
-                Item::Let(_) | Item::Chain(_) | Item::Import(_) => continue,
+                Item::Let(_) | Item::Chain(_) | Item::Delivery(_) | Item::Import(_) => continue,
             };
             let kind = ErrorKind::NotAllowedHere {
                 what: "this statement".into(),
-                here: "in an imported file (imports share only `let` and `chain`)",
+                here: "in an imported file (imports share only `let`, `chain` and `delivery`)",
             };
             self.diags.push(Diagnostic::new(kind, span));
         }

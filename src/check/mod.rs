@@ -71,8 +71,14 @@ pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
     let mut diags = Vec::new();
     let loaded = imports::load(path, text, &mut sources, &mut diags);
     let graph = loaded.and_then(|loaded| {
-        let mut ctx =
-            Ctx { sources: &sources, lets: &loaded.lets, chains: &loaded.chains, diags: Vec::new(), tempo: None };
+        let mut ctx = Ctx {
+            sources: &sources,
+            lets: &loaded.lets,
+            chains: &loaded.chains,
+            deliveries: &loaded.deliveries,
+            diags: Vec::new(),
+            tempo: None,
+        };
         let base = path.parent().unwrap_or(Path::new("."));
         let graph = song(&mut ctx, &loaded.root.items, base);
         diags.extend(ctx.diags);
@@ -108,15 +114,21 @@ fn input_files(sources: &SourceMap, graph: &MixGraph) -> Vec<std::path::PathBuf>
 }
 
 /// With a loudness target, a limiter at the end of the master chain moves
-/// after the normalising gain (see `MixGraph::final_limiter`).
+/// after the normalising gain (see `MixGraph::final_limiter`) — unless its
+/// parameters are automated: then it stays where it is, and the mastering
+/// stage adds a true-peak limiter of its own.
 fn split_final_limiter(
     drafts: &mut [Draft],
+    master_lanes: &[crate::ir::Automation],
     target: &crate::ir::Target,
     exports: &[crate::ir::Export],
 ) -> Option<crate::ir::ProcessorCall> {
     let any_target = target.is_set() || exports.iter().any(|e| e.target.is_set());
     let master = drafts.last_mut()?;
-    if any_target && master.chain.last().is_some_and(|c| c.spec.name == "limiter") {
+    let last = master.chain.len().checked_sub(1)?;
+    let automated =
+        master_lanes.iter().any(|l| matches!(l.target, crate::ir::AutoTarget::Param { call, .. } if call == last));
+    if any_target && !automated && master.chain[last].spec.name == "limiter" {
         master.chain.pop()
     } else {
         None
@@ -172,15 +184,27 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
         return None;
     }
     let target = drafts.last().map(|m| m.target).unwrap_or_default();
-    let final_limiter = split_final_limiter(&mut drafts, &target, &exports);
+    let preset_checks = drafts.last().map(|m| m.target_checks.clone()).unwrap_or_default();
+    let master_lanes = lanes.last().map(|l| l.as_slice()).unwrap_or(&[]);
+    let final_limiter = split_final_limiter(&mut drafts, master_lanes, &target, &exports);
     let mut graph = build::graph(drafts, probed, lanes, routing, rate, song, exports);
     graph.checks = checks;
+    // The master's preset checks go to the files that inherit its target.
+    for export in &mut graph.exports {
+        let inherited = preset_checks.iter().filter(|c| match c.metric {
+            crate::ir::Metric::Loudness => export.target.loudness.is_none(),
+            _ => export.target.true_peak.is_none(),
+        });
+        let own = std::mem::take(&mut export.checks);
+        export.checks = inherited.cloned().chain(own).collect();
+    }
     graph.target = target;
     graph.final_limiter = final_limiter;
     Some(graph)
 }
 
 mod build;
+pub mod targets;
 
 fn song_settings<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate::syntax::ast::Setting>) -> Song {
     let settings = collect_song(ctx, settings);
@@ -272,14 +296,20 @@ fn node_drafts(ctx: &mut Ctx, items: &[Item], timing: &Timing) -> Vec<Draft> {
     drafts
 }
 
-/// Constructs that parse but are not built yet say so, instead of being ignored.
+/// An `album` block makes a file an album, not a song: `mixc render` and
+/// `mixc check` take it (see [`crate::album`]); anything that wants a song
+/// (`graph`, `watch`, a `song` of another album) says so.
 fn unsupported_items(ctx: &mut Ctx, items: &[Item]) {
     for item in items {
-        let (what, span, help) = match item {
-            Item::Album(a) => ("`album`", a.span, "albums are planned; render each song on its own for now"),
-            _ => continue,
+        let Item::Album(a) = item else { continue };
+        let kind = ErrorKind::Other {
+            message: "this is an album file, not a song".into(),
+            help: Some(
+                "`mixc render` and `mixc check` take album files; `graph`, `watch` and an album's `song` lines need \
+                 a song"
+                    .into(),
+            ),
         };
-        let kind = ErrorKind::NotYetSupported { what: what.into(), help: help.into() };
-        ctx.error(Diagnostic::new(kind, span));
+        ctx.error(Diagnostic::new(kind, a.span));
     }
 }

@@ -13,7 +13,7 @@ use super::value::{Kind, Value};
 
 const TRACK_KEYS: &[&str] = &["source", "chain", "gain", "pan", "out", "start", "mute", "solo"];
 const BUS_KEYS: &[&str] = &["chain", "gain", "pan", "out", "mute", "solo"];
-const MASTER_KEYS: &[&str] = &["chain", "gain", "loudness", "true_peak"];
+const MASTER_KEYS: &[&str] = &["chain", "gain", "target", "loudness", "true_peak"];
 
 /// A node as written, before routing is resolved.
 #[derive(Debug, Clone)]
@@ -38,6 +38,8 @@ pub struct Draft {
     pub sends: Vec<SendDraft>,
     /// The master's loudness targets.
     pub target: crate::ir::Target,
+    /// QC lines its `target = PRESET` brings.
+    pub target_checks: Vec<crate::ir::QcCheck>,
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +69,11 @@ pub fn draft(ctx: &mut Ctx, block: &NodeBlock, timing: &Timing) -> Draft {
     let settings = collect(ctx, &what, keys, settings);
     for (key, s) in &settings {
         apply(ctx, &mut d, key, s, timing);
+    }
+    if block.kind.node == NodeKind::Master {
+        if let Some((target, checks)) = super::targets::resolve(ctx, &settings) {
+            (d.target, d.target_checks) = (target, checks);
+        }
     }
     for entry in &block.entries {
         match entry {
@@ -124,14 +131,6 @@ fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Settin
         }
         "mute" => d.mute = boolean(ctx, s).unwrap_or(false),
         "solo" => d.solo = boolean(ctx, s).unwrap_or(false),
-        // Checked for kind, then refused: normalisation is not built yet, and
-        // a target that is silently not met would be worse than an error.
-        "loudness" | "true_peak" => {
-            let kind = if key == "loudness" { Kind::Loudness } else { Kind::TruePeak };
-            if ctx.number(v, kind).is_some() {
-                ctx.error(not_yet_normalising(key, s.key.span));
-            }
-        }
         _ => {}
     }
 }
@@ -175,6 +174,7 @@ impl Draft {
             out: None,
             sends: Vec::new(),
             target: Default::default(),
+            target_checks: Vec::new(),
         }
     }
 
@@ -185,13 +185,4 @@ impl Draft {
             None => name == "master",
         }
     }
-}
-
-/// The error for a loudness target: parsed and checked, not applied yet.
-pub fn not_yet_normalising(key: &str, span: Span) -> Diagnostic {
-    let kind = ErrorKind::NotYetSupported {
-        what: format!("`{key}` (loudness normalisation)"),
-        help: "remove the line, and use `check { loudness = ... }` to verify the level meanwhile".into(),
-    };
-    Diagnostic::new(kind, span)
 }

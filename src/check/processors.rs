@@ -1,11 +1,15 @@
 //! The table of processors the language knows, with their parameters.
 
-use crate::dsp::biquad::{Biquad, BiquadSpec, FilterKind, Shape};
+use crate::dsp::biquad::{BiquadSpec, FilterKind, Shape};
 use crate::dsp::gain::Gain;
-use crate::dsp::Processor;
 
 use super::registry::{Default, Fuse, ParamSpec, Params, ProcessorSpec};
 use super::value::Kind;
+
+pub mod eq_options;
+pub mod multiband;
+
+use eq_options::{Options, ON, PHASE};
 
 const FREQ: ParamSpec = ParamSpec {
     name: "freq",
@@ -46,15 +50,23 @@ const SLOPE: ParamSpec = ParamSpec {
     doc: "shelf slope S (1.0 = steepest without overshoot)",
 };
 
+/// Where `phase` and `on` sit: after the filter's own parameters.
+const PASS: Options = Options { phase: Some(2), on: 3 };
+const BELL: Options = Options { phase: Some(3), on: 4 };
+const SHELF: Options = Options { phase: Some(4), on: 5 };
+
 macro_rules! pass_filter {
     ($ident:ident, $name:literal, $kind:expr, $summary:literal) => {
+        pass_filter!($ident, $name, $kind, $summary, &[FREQ, Q_PASS, PHASE, ON], PASS);
+    };
+    ($ident:ident, $name:literal, $kind:expr, $summary:literal, $params:expr, $options:expr) => {
         pub const $ident: ProcessorSpec = ProcessorSpec {
             name: $name,
             summary: $summary,
-            params: &[FREQ, Q_PASS],
+            params: $params,
             positional: 2,
-            build: |p| biquad(pass_spec($kind, p)),
-            fuse: Fuse::Biquad(|p| pass_spec($kind, p)),
+            build: |p| $options.build(p, pass_spec($kind, p)),
+            fuse: Fuse::Biquad(|p| $options.plain(p, pass_spec($kind, p))),
         };
     };
 }
@@ -78,15 +90,23 @@ pass_filter!(HIGHPASS, "highpass", FilterKind::Highpass, "12 dB/octave high-pass
 pass_filter!(LOWPASS, "lowpass", FilterKind::Lowpass, "12 dB/octave low-pass (RBJ cookbook)");
 pass_filter!(BANDPASS, "bandpass", FilterKind::Bandpass, "band-pass, 0 dB at the centre (RBJ cookbook)");
 pass_filter!(NOTCH, "notch", FilterKind::Notch, "notch (RBJ cookbook)");
-pass_filter!(ALLPASS, "allpass", FilterKind::Allpass, "all-pass: phase only (RBJ cookbook)");
+// No `phase` for the all-pass: its magnitude is 1, so linear phase would be a plain delay.
+pass_filter!(
+    ALLPASS,
+    "allpass",
+    FilterKind::Allpass,
+    "all-pass: phase only (RBJ cookbook)",
+    &[FREQ, Q_PASS, ON],
+    Options { phase: None, on: 2 }
+);
 
 pub const PEAK: ProcessorSpec = ProcessorSpec {
     name: "peak",
     summary: "peaking EQ bell (RBJ cookbook)",
-    params: &[FREQ, GAIN, Q_PEAK],
+    params: &[FREQ, GAIN, Q_PEAK, PHASE, ON],
     positional: 3,
-    build: |p| biquad(peak_spec(p)),
-    fuse: Fuse::Biquad(peak_spec),
+    build: |p| BELL.build(p, peak_spec(p)),
+    fuse: Fuse::Biquad(|p| BELL.plain(p, peak_spec(p))),
 };
 
 fn shelf(kind: FilterKind, p: &Params) -> BiquadSpec {
@@ -100,19 +120,19 @@ fn shelf(kind: FilterKind, p: &Params) -> BiquadSpec {
 pub const LOW_SHELF: ProcessorSpec = ProcessorSpec {
     name: "low_shelf",
     summary: "low shelf (RBJ cookbook)",
-    params: &[FREQ, GAIN, SLOPE, Q_SHELF],
+    params: &[FREQ, GAIN, SLOPE, Q_SHELF, PHASE, ON],
     positional: 3,
-    build: |p| biquad(shelf(FilterKind::LowShelf, p)),
-    fuse: Fuse::Biquad(|p| shelf(FilterKind::LowShelf, p)),
+    build: |p| SHELF.build(p, shelf(FilterKind::LowShelf, p)),
+    fuse: Fuse::Biquad(|p| SHELF.plain(p, shelf(FilterKind::LowShelf, p))),
 };
 
 pub const HIGH_SHELF: ProcessorSpec = ProcessorSpec {
     name: "high_shelf",
     summary: "high shelf (RBJ cookbook)",
-    params: &[FREQ, GAIN, SLOPE, Q_SHELF],
+    params: &[FREQ, GAIN, SLOPE, Q_SHELF, PHASE, ON],
     positional: 3,
-    build: |p| biquad(shelf(FilterKind::HighShelf, p)),
-    fuse: Fuse::Biquad(|p| shelf(FilterKind::HighShelf, p)),
+    build: |p| SHELF.build(p, shelf(FilterKind::HighShelf, p)),
+    fuse: Fuse::Biquad(|p| SHELF.plain(p, shelf(FilterKind::HighShelf, p))),
 };
 
 pub const GAIN_PROC: ProcessorSpec = ProcessorSpec {
@@ -123,10 +143,6 @@ pub const GAIN_PROC: ProcessorSpec = ProcessorSpec {
     build: |p| Box::new(Gain::new(p.get(0, 0.0))),
     fuse: Fuse::Gain(|p| crate::dsp::db_to_gain(p.get(0, 0.0))),
 };
-
-fn biquad(spec: BiquadSpec) -> Box<dyn Processor> {
-    Box::new(Biquad::new(spec))
-}
 
 /// Every processor, in the order `mixc help` lists them.
 pub const ALL: &[&ProcessorSpec] =

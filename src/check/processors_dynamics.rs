@@ -199,17 +199,19 @@ pub const LIMITER: ProcessorSpec = ProcessorSpec {
         ParamSpec { default: Default::Value(0.05), doc: "time constant of the gain's recovery (63%)", ..RELEASE },
     ],
     positional: 1,
-    build: |p| {
-        let spec = LimiterSpec {
-            ceiling: p.get(0, -1.0),
-            lookahead: p.get(1, 0.005),
-            release: p.get(2, 0.05),
-            true_peak: !p.is_sample_peak(0),
-        };
-        Box::new(Limiter::new(spec))
-    },
+    build: |p| Box::new(Limiter::new(limiter_spec(p))),
     fuse: Fuse::No,
 };
+
+/// A `limiter(...)` call's settings (also used for the final limiter of a normalised master).
+pub fn limiter_spec(p: &Params) -> LimiterSpec {
+    LimiterSpec {
+        ceiling: p.get(0, -1.0),
+        lookahead: p.get(1, 0.005),
+        release: p.get(2, 0.05),
+        true_peak: !p.is_sample_peak(0),
+    }
+}
 
 fn detect(p: &Params, i: usize) -> Detect {
     match p.text(i) {

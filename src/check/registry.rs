@@ -62,6 +62,9 @@ pub enum ParamValue {
     /// A level in plain `dB` where a true-peak level (`dBTP`) is expected:
     /// the processor limits sample peaks instead of true peaks.
     SamplePeak(f64),
+    /// One number a band, lowest band first (`threshold: [-20dB, -24dB]`),
+    /// in canonical units; see `check::chain::bands`.
+    List(Vec<f64>),
 }
 
 /// Checked arguments of one call, in the order of the spec's parameters.
@@ -81,6 +84,15 @@ impl Params {
         match self.values.get(i) {
             Some(Some(ParamValue::Number(x) | ParamValue::SamplePeak(x))) => Some(*x),
             _ => None,
+        }
+    }
+
+    /// The numbers in parameter `i` for `bands` bands: a list as given, or
+    /// one number (the parameter's value, else `fallback`) for every band.
+    pub fn bands(&self, i: usize, bands: usize, fallback: f64) -> Vec<f64> {
+        match self.values.get(i) {
+            Some(Some(ParamValue::List(v))) => v.clone(),
+            _ => vec![self.get(i, fallback); bands],
         }
     }
 
@@ -119,8 +131,9 @@ impl Params {
 pub enum Fuse {
     /// Runs on its own.
     No,
-    /// One RBJ biquad: consecutive ones become one cascade.
-    Biquad(fn(&Params) -> crate::dsp::biquad::BiquadSpec),
+    /// One RBJ biquad, when the call's options allow it (`None` for a
+    /// linear-phase or mid/side filter): consecutive ones become one cascade.
+    Biquad(fn(&Params) -> Option<crate::dsp::biquad::BiquadSpec>),
     /// A fixed linear gain: folded into a neighbouring biquad's numerator.
     Gain(fn(&Params) -> f64),
 }
@@ -150,11 +163,15 @@ impl ProcessorSpec {
 
 /// Processors that are planned but not built yet: calls to them get a clear
 /// "not supported yet" instead of "unknown processor".
-pub const PLANNED: &[&str] = &["multiband"];
+pub const PLANNED: &[&str] = &[];
 
 /// Every processor table, in the order `mixc help` lists them.
-const TABLES: &[&[&ProcessorSpec]] =
-    &[super::processors::ALL, super::processors_dynamics::ALL, super::processors_space::ALL];
+const TABLES: &[&[&ProcessorSpec]] = &[
+    super::processors::ALL,
+    super::processors_dynamics::ALL,
+    super::processors::multiband::ALL,
+    super::processors_space::ALL,
+];
 
 /// Every processor.
 pub fn all() -> impl Iterator<Item = &'static ProcessorSpec> {

@@ -9,6 +9,7 @@ pub const FILES: &[(&str, &str)] = &[
     ("std/bass.mix", include_str!("../../std-lib/bass.mix")),
     ("std/guitar.mix", include_str!("../../std-lib/guitar.mix")),
     ("std/sends.mix", include_str!("../../std-lib/sends.mix")),
+    ("std/delivery.mix", include_str!("../../std-lib/delivery.mix")),
 ];
 
 /// The text of `std/NAME.mix`, if it exists.

@@ -129,6 +129,8 @@ pub enum Value {
     },
     Text(String),
     Name(String),
+    /// `[a, b]`: each item with where it was written, for errors about one item.
+    List(Vec<(Value, crate::source::Span)>),
 }
 
 impl Value {
@@ -149,6 +151,7 @@ impl Value {
             Value::Meter { .. } => Kind::Meter,
             Value::Text(_) => Kind::Text,
             Value::Name(_) => Kind::Name,
+            Value::List(_) => Kind::List,
         }
     }
 

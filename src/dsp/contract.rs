@@ -59,6 +59,7 @@ pub(crate) fn registry() -> Vec<(String, Factory)> {
         list.push(entry(kind.name(), move || Box::new(Biquad::new(spec))));
     }
     list.extend(super::space_contract::entries().into_iter().map(|(name, f)| entry(name, f)));
+    list.extend(super::mastering_contract::entries().into_iter().map(|(name, f)| entry(name, f)));
     list
 }
 

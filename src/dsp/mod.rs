@@ -7,6 +7,7 @@ mod biquad_tests;
 #[cfg(test)]
 pub(crate) mod contract;
 pub mod convolve;
+pub mod crossover;
 pub mod delay;
 pub mod delay_line;
 pub mod dynamics;
@@ -14,9 +15,17 @@ pub mod fastmath;
 pub mod gain;
 mod lanes;
 mod lanes_f32;
+pub mod linear_phase;
+pub mod linear_phase_design;
+#[cfg(test)]
+mod mastering_contract;
+pub mod mid_side;
+pub mod multiband;
 mod oversample;
 pub mod pan;
 pub mod rbj;
+#[cfg(test)]
+pub(crate) mod response;
 pub mod reverb;
 pub mod saturate;
 #[cfg(test)]

@@ -1,13 +1,15 @@
-//! Writing audio files: WAV (hound) and FLAC (our frame encoder, `flac.rs`), streamed through a
-//! temporary file in the target folder that `finish` renames into place, so a
-//! failed or interrupted render never leaves a half-written deliverable.
+//! Writing audio files: WAV (`wav_sink.rs`) and FLAC (our frame encoder,
+//! `flac.rs`), with their metadata ([`Tags`]), streamed through a temporary
+//! file in the target folder that `finish` renames into place, so a failed or
+//! interrupted render never leaves a half-written deliverable.
 
 use std::fs::{self, File};
-use std::io::BufWriter;
 use std::path::{Path, PathBuf};
 
 use super::flac::FlacSink;
 use super::quantize::Quantizer;
+use super::tags::{Loudness, Tags};
+use super::wav_sink::WavSink;
 use super::AudioError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,10 +37,16 @@ impl SampleFormat {
 /// TPDF dither on for the rest of the file. Sources already on the target grid
 /// are thus written bit-exactly (the identity rule), processed audio is
 /// dithered. See [`super::quantize::Quantizer`].
+///
+/// `Shaped` is the same auto TPDF plus error-feedback noise shaping per
+/// channel (the improved E-weighted filter, [`super::noise_shape`]), which
+/// moves the noise out of 2–5 kHz to the top of the band. The filter fits
+/// 44.1 and 48 kHz; at other rates `Shaped` is plain `Tpdf`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Dither {
     None,
     Tpdf,
+    Shaped,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +55,8 @@ pub enum Container {
     Flac,
 }
 
+/// What to write. `tags` go into the file's header (Vorbis comments in FLAC;
+/// `LIST`/`INFO` and `bext` in WAV); `Tags::default()` writes none.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EncodeSpec {
     pub rate: u32,
@@ -56,10 +66,12 @@ pub struct EncodeSpec {
     pub container: Container,
     /// Seed of the dither noise, so renders are reproducible.
     pub seed: u64,
+    /// Metadata written into the file.
+    pub tags: Tags,
 }
 
 enum Sink {
-    Wav(hound::WavWriter<BufWriter<File>>),
+    Wav(Box<WavSink>),
     Flac(Box<FlacSink>),
 }
 
@@ -77,9 +89,6 @@ pub struct AudioWriter {
     ints: Vec<i32>,
 }
 
-/// Output buffer: large enough that write syscalls vanish from the profile.
-const WRITE_BUFFER: usize = 1 << 18;
-
 /// `.NAME.mixc-tmp-PID` beside the target: same folder, so the final rename
 /// is atomic, and hidden, so a crash leaves nothing that looks like output.
 fn temp_path(target: &Path) -> PathBuf {
@@ -90,24 +99,11 @@ fn temp_path(target: &Path) -> PathBuf {
 fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
     let bits = spec.format.bits();
     match spec.container {
-        Container::Wav => {
-            let wav_spec = hound::WavSpec {
-                channels: spec.channels as u16,
-                sample_rate: spec.rate,
-                bits_per_sample: bits as u16,
-                sample_format: match spec.format {
-                    SampleFormat::F32 => hound::SampleFormat::Float,
-                    _ => hound::SampleFormat::Int,
-                },
-            };
-            let out = BufWriter::with_capacity(WRITE_BUFFER, file);
-            let w = hound::WavWriter::new(out, wav_spec).map_err(|e| e.to_string())?;
-            Ok(Sink::Wav(w))
-        }
+        Container::Wav => Ok(Sink::Wav(Box::new(WavSink::new(file, spec)?))),
         Container::Flac if spec.format == SampleFormat::F32 => {
             Err("FLAC stores 16- or 24-bit integers; use WAV for 32-bit float".into())
         }
-        Container::Flac => Ok(Sink::Flac(Box::new(FlacSink::new(file, spec.rate, spec.channels, bits)?))),
+        Container::Flac => Ok(Sink::Flac(Box::new(FlacSink::new(file, spec.rate, spec.channels, bits, &spec.tags)?))),
     }
 }
 
@@ -117,6 +113,7 @@ impl AudioWriter {
         if !(1..=2).contains(&spec.channels) || spec.rate == 0 {
             return Err(werr(format!("cannot write {} channels at {} Hz", spec.channels, spec.rate)));
         }
+        spec.tags.validate().map_err(werr)?;
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             fs::create_dir_all(parent)
                 .map_err(|e| werr(format!("cannot create folder `{}`: {e}", parent.display())))?;
@@ -127,7 +124,7 @@ impl AudioWriter {
             let _ = fs::remove_file(&tmp);
             werr(reason)
         })?;
-        let quantizer = Quantizer::new(spec.format.bits(), spec.dither, spec.seed);
+        let quantizer = Quantizer::new(spec.format.bits(), spec.dither, spec.seed, spec.rate, spec.channels);
         Ok(AudioWriter { target: path.into(), tmp, spec, sink: Some(sink), quantizer, ints: Vec::new() })
     }
 
@@ -139,24 +136,31 @@ impl AudioWriter {
             return Err(self.error(format!("expected {channels} channel slices of equal length")));
         }
         let result = match self.sink.as_mut() {
-            Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => {
-                (0..n).try_for_each(|i| planar.iter().try_for_each(|c| w.write_sample(c[i]))).map_err(|e| e.to_string())
-            }
+            Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => w.write_f32(planar),
             Some(sink) => {
                 // Quantised straight from the planar input, in interleaved
                 // order (the dither sequence is unchanged): no float copy.
                 self.quantizer.quantize_planar(planar, &mut self.ints);
-                write_ints(sink, &self.ints, self.spec.format)
+                write_ints(sink, &self.ints)
             }
             None => Err("the writer is closed".into()),
         };
         result.map_err(|reason| self.error(reason))
     }
 
+    /// Sets the loudness the `bext` chunk records, replacing the one given
+    /// in `spec.tags`; written by `finish`. Only WAV files with a `bext`
+    /// record store loudness: for others this does nothing.
+    pub fn set_loudness(&mut self, loudness: Loudness) {
+        if let Some(Sink::Wav(w)) = &mut self.sink {
+            w.set_loudness(loudness);
+        }
+    }
+
     /// Completes the file and moves it into place.
     pub fn finish(mut self) -> Result<(), AudioError> {
         let result = match self.sink.take() {
-            Some(Sink::Wav(w)) => finish_wav(w, &self.tmp),
+            Some(Sink::Wav(w)) => w.finish(),
             Some(Sink::Flac(f)) => f.finish(),
             None => Err("the writer is closed".into()),
         };
@@ -172,24 +176,11 @@ impl AudioWriter {
     }
 }
 
-fn write_ints(sink: &mut Sink, ints: &[i32], format: SampleFormat) -> Result<(), String> {
+fn write_ints(sink: &mut Sink, ints: &[i32]) -> Result<(), String> {
     match sink {
-        Sink::Wav(w) if format == SampleFormat::I16 => {
-            // hound's bulk 16-bit writer: one bounds check per call, not per sample.
-            let mut bulk = w.get_i16_writer(ints.len() as u32);
-            ints.iter().for_each(|&x| bulk.write_sample(x as i16));
-            bulk.flush().map_err(|e| e.to_string())
-        }
-        Sink::Wav(w) => ints.iter().try_for_each(|&x| w.write_sample(x)).map_err(|e| e.to_string()),
+        Sink::Wav(w) => w.write_ints(ints),
         Sink::Flac(f) => f.write(ints),
     }
-}
-
-/// hound patches the RIFF sizes on `finalize`; the file is then reopened to
-/// sync it, since `finalize` consumes the writer.
-fn finish_wav(w: hound::WavWriter<BufWriter<File>>, tmp: &Path) -> Result<(), String> {
-    w.finalize().map_err(|e| e.to_string())?;
-    File::open(tmp).and_then(|f| f.sync_all()).map_err(|e| e.to_string())
 }
 
 impl Drop for AudioWriter {

@@ -12,10 +12,13 @@ use flacenc::source::{Context, Fill};
 
 use super::flac_bits::BitWriter;
 use super::flac_frame::{FrameEncoder, StreamParams};
+use super::flac_tags::{block_header, vorbis_comment, STREAMINFO, VORBIS_COMMENT};
+use super::tags::Tags;
 
 /// Samples per channel per frame: the reference encoder's default.
 const BLOCK: usize = 4096;
-/// `fLaC` + metadata block header: STREAMINFO starts here.
+/// `fLaC` + metadata block header: STREAMINFO starts here, whatever blocks
+/// follow it (the format requires it first).
 const STREAMINFO_OFFSET: u64 = 8;
 
 pub(super) struct FlacSink {
@@ -44,7 +47,9 @@ fn err(e: impl std::fmt::Display) -> String {
 }
 
 impl FlacSink {
-    pub(super) fn new(file: File, rate: u32, channels: usize, bits: u32) -> Result<Self, String> {
+    /// Writes the metadata blocks: STREAMINFO (patched by `finish`), then
+    /// the Vorbis comment block when `tags` has fields.
+    pub(super) fn new(file: File, rate: u32, channels: usize, bits: u32, tags: &Tags) -> Result<Self, String> {
         if !(1..=8).contains(&channels) || !(4..=24).contains(&bits) || !(1..1 << 20).contains(&rate) {
             return Err(format!("FLAC cannot store {channels} channels of {bits} bits at {rate} Hz"));
         }
@@ -59,11 +64,15 @@ impl FlacSink {
             total: 0,
             frame_sizes: (usize::MAX, 0),
         };
-        sink.out.write_all(b"fLaC").map_err(err)?;
-        // Last-metadata-block flag + type 0 (STREAMINFO), 24-bit length 34.
-        sink.out.write_all(&[0x80, 0, 0, 34]).map_err(err)?;
+        let comment = vorbis_comment(tags);
         let info = sink.streaminfo();
+        sink.out.write_all(b"fLaC").map_err(err)?;
+        sink.out.write_all(&block_header(comment.is_none(), STREAMINFO, info.len())?).map_err(err)?;
         sink.out.write_all(&info).map_err(err)?;
+        if let Some(body) = comment {
+            sink.out.write_all(&block_header(true, VORBIS_COMMENT, body.len())?).map_err(err)?;
+            sink.out.write_all(&body).map_err(err)?;
+        }
         Ok(sink)
     }
 

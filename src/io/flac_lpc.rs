@@ -96,7 +96,9 @@ fn autocorrelation(x: &[i32], s: &mut LpcScratch) -> [f64; MAX_LPC_ORDER + 1] {
     s.windowed.clear();
     s.windowed.extend(x.iter().zip(&s.window).map(|(&v, &w)| f64::from(v) * w));
     let y = &s.windowed;
-    std::array::from_fn(|lag| dot(&y[lag..], y))
+    // Blocks shorter than the highest lag (a file's last few samples) have
+    // no products there: those lags are zero.
+    std::array::from_fn(|lag| dot(&y[lag.min(y.len())..], y))
 }
 
 /// Dot product with eight independent partial sums: a single running f64 sum

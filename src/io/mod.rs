@@ -8,18 +8,31 @@ mod flac_bits;
 mod flac_frame;
 mod flac_lpc;
 mod flac_rice;
+mod flac_tags;
+pub mod noise_shape;
 mod polyphase;
 pub mod quantize;
 pub mod resample;
 mod symph;
+pub mod tags;
 mod wav;
+mod wav_sink;
+mod wav_tags;
 
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_dither;
+#[cfg(test)]
 mod tests_flac;
 #[cfg(test)]
 mod tests_resample;
+#[cfg(test)]
+mod tests_tags;
+#[cfg(test)]
+mod tests_tags_tools;
+#[cfg(test)]
+mod tests_tags_wav;
 #[cfg(test)]
 mod tests_write;
 

@@ -1,7 +1,8 @@
 //! Float → integer quantisation: round to nearest, clip, optional TPDF dither
-//! that switches itself on only when it is needed.
+//! (plain or noise-shaped) that switches itself on only when it is needed.
 
 use super::encode::Dither;
+use super::noise_shape::{filter_for_rate, Shaper};
 
 /// Quantises f32 samples (full scale ±1) to `bits`-bit integers.
 ///
@@ -11,7 +12,12 @@ use super::encode::Dither;
 /// source already at the target depth, passed through unchanged, is therefore
 /// written bit-exactly (the identity rule in LANGUAGE.md), while any processed
 /// signal gets the full TPDF treatment (STANDARDS.md §6) from its first
-/// off-grid sample on.
+/// off-grid sample on. [`Dither::Shaped`] follows the same rule and adds
+/// error-feedback noise shaping ([`super::noise_shape`]) per channel, at the
+/// rates a published filter fits; elsewhere it is plain TPDF.
+///
+/// Samples are taken in interleaved order: the n-th sample quantised belongs
+/// to channel n mod `channels` (which only noise shaping cares about).
 #[derive(Debug, Clone)]
 pub struct Quantizer {
     scale: f64,
@@ -20,6 +26,7 @@ pub struct Quantizer {
     want_dither: bool,
     dithering: bool,
     rng: u64,
+    shaper: Option<Shaper>,
 }
 
 /// `f64::round` (halves away from zero) without its libm call: add ½ with the
@@ -33,19 +40,31 @@ fn round_half_away(v: f64) -> i64 {
 }
 
 impl Quantizer {
-    /// `bits` in 2..=32; `seed` makes the dither noise reproducible.
-    pub fn new(bits: u32, dither: Dither, seed: u64) -> Self {
+    /// `bits` in 2..=32; `seed` makes the dither noise reproducible; `rate`
+    /// and `channels` (of the interleaved stream) choose and lay out the noise
+    /// shaping of [`Dither::Shaped`].
+    pub fn new(bits: u32, dither: Dither, seed: u64, rate: u32, channels: usize) -> Self {
         let scale = 2f64.powi(bits.clamp(2, 32) as i32 - 1);
+        let shaper = match dither {
+            Dither::Shaped => filter_for_rate(rate).map(|h| Shaper::new(h, channels)),
+            Dither::None | Dither::Tpdf => None,
+        };
         Quantizer {
             scale,
             min: -scale,
             max: scale - 1.0,
-            want_dither: dither == Dither::Tpdf,
+            want_dither: dither != Dither::None,
             dithering: false,
             // SplitMix64 needs no special seed, but mixing in a constant keeps
             // seed 0 from producing a run of small numbers at the start.
             rng: seed ^ 0x9E37_79B9_7F4A_7C15,
+            shaper,
         }
+    }
+
+    /// Whether noise shaping is in use (asked for, and a filter fits the rate).
+    pub fn is_shaping(&self) -> bool {
+        self.shaper.is_some()
     }
 
     /// Whether the auto dither has switched on.
@@ -53,7 +72,8 @@ impl Quantizer {
         self.dithering
     }
 
-    /// One sample: scale, dither if on, round to nearest, clip to the range.
+    /// One sample: scale, subtract the shaped error if shaping, dither if on,
+    /// round to nearest, clip to the range.
     #[inline]
     pub fn quantize(&mut self, x: f32) -> i32 {
         let v = f64::from(x) * self.scale;
@@ -62,8 +82,17 @@ impl Quantizer {
             self.dithering = true;
         }
         let d = if self.dithering { self.tpdf() } else { 0.0 };
-        let q = round_half_away(v + d).clamp(self.min as i64, self.max as i64);
-        q as i32
+        let (lo, hi) = (self.min as i64, self.max as i64);
+        let Some(shaper) = &mut self.shaper else {
+            return round_half_away(v + d).clamp(lo, hi) as i32;
+        };
+        // Until the auto dither switches on every error is 0 (the input is on
+        // the grid), so the history stays empty and the output bit-exact.
+        let w = v - shaper.feedback();
+        let q = round_half_away(w + d);
+        let clipped = q.clamp(lo, hi);
+        shaper.record((clipped == q && w.is_finite()).then_some(q as f64 - w));
+        clipped as i32
     }
 
     /// Quantises interleaved-order samples into `out` (same length).
@@ -118,7 +147,7 @@ mod tests {
 
     #[test]
     fn rounds_to_nearest_and_clips() {
-        let mut q = Quantizer::new(16, Dither::None, 0);
+        let mut q = Quantizer::new(16, Dither::None, 0, 44_100, 1);
         assert_eq!(q.quantize(0.5 / 32768.0 * 0.9), 0);
         assert_eq!(q.quantize(1.0 / 32768.0), 1);
         assert_eq!(q.quantize(1.0), 32767);
@@ -129,7 +158,7 @@ mod tests {
 
     #[test]
     fn on_grid_input_stays_undithered() {
-        let mut q = Quantizer::new(16, Dither::Tpdf, 7);
+        let mut q = Quantizer::new(16, Dither::Tpdf, 7, 44_100, 1);
         for i in -300..300 {
             assert_eq!(q.quantize(i as f32 / 32768.0), i);
         }
@@ -141,7 +170,7 @@ mod tests {
     #[test]
     fn dither_is_seeded() {
         let run = |seed| {
-            let mut q = Quantizer::new(16, Dither::Tpdf, seed);
+            let mut q = Quantizer::new(16, Dither::Tpdf, seed, 44_100, 1);
             (0..1000).map(|i| q.quantize((i as f32 * 0.01).sin() * 0.1)).collect::<Vec<_>>()
         };
         assert_eq!(run(1), run(1));
@@ -150,7 +179,7 @@ mod tests {
 
     #[test]
     fn dithered_zero_has_no_dc_and_unit_peak() {
-        let mut q = Quantizer::new(16, Dither::Tpdf, 42);
+        let mut q = Quantizer::new(16, Dither::Tpdf, 42, 44_100, 1);
         q.quantize(0.25 / 32768.0);
         let n = 200_000;
         let xs: Vec<i32> = (0..n).map(|_| q.quantize(0.0)).collect();
@@ -164,7 +193,7 @@ mod tests {
 
     #[test]
     fn twenty_four_bit_is_exact() {
-        let mut q = Quantizer::new(24, Dither::None, 0);
+        let mut q = Quantizer::new(24, Dither::None, 0, 44_100, 1);
         for i in [-8_388_608, -1, 0, 1, 8_388_607] {
             assert_eq!(q.quantize(i as f32 / 8_388_608.0), i);
         }

@@ -5,10 +5,12 @@
 use std::path::Path;
 
 use super::encode::{AudioWriter, Container, Dither, EncodeSpec, SampleFormat};
+use super::tags::Tags;
 use super::tests::read_all;
 
 fn spec(channels: usize, format: SampleFormat) -> EncodeSpec {
-    EncodeSpec { rate: 48_000, channels, format, dither: Dither::None, container: Container::Flac, seed: 0 }
+    let container = Container::Flac;
+    EncodeSpec { rate: 48_000, channels, format, dither: Dither::None, container, seed: 0, tags: Tags::default() }
 }
 
 fn write(path: &Path, spec: EncodeSpec, planar: &[Vec<f32>]) {
@@ -64,6 +66,19 @@ fn hard_signals_round_trip_bit_exactly() {
     }
 }
 
+/// Blocks of 3 to 8 samples (a file's last block, say) indexed the
+/// autocorrelation past the block's end and panicked.
+#[test]
+fn short_last_blocks_do_not_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    for n in (2..=9).chain([4096 + 5]) {
+        let path = dir.path().join(format!("{n}.flac"));
+        let sig = vec![noise(n, 13, 0.5), noise(n, 14, 0.5)];
+        write(&path, spec(2, SampleFormat::I24), &sig);
+        assert_eq!(read_all(&path), sig, "{n} samples");
+    }
+}
+
 #[test]
 fn loud_24_bit_noise_compresses() {
     let dir = tempfile::tempdir().unwrap();
@@ -90,7 +105,7 @@ fn flac_encode_speed() {
     let mut ints = Vec::with_capacity(2 * n);
     ints.extend(sig[0].iter().zip(&sig[1]).flat_map(|(&l, &r)| [l, r]).map(|x| (x * 8_388_608.0) as i32));
     let file = std::fs::File::create(dir.path().join("speed.flac")).unwrap();
-    let mut sink = super::flac::FlacSink::new(file, 48_000, 2, 24).unwrap();
+    let mut sink = super::flac::FlacSink::new(file, 48_000, 2, 24, &Tags::default()).unwrap();
     let (t, cpu) = (std::time::Instant::now(), thread_cpu_seconds());
     for chunk in ints.chunks(2 * 4800) {
         sink.write(chunk).unwrap();

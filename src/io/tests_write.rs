@@ -3,10 +3,11 @@
 use std::path::Path;
 
 use super::encode::{AudioWriter, Container, Dither, EncodeSpec, SampleFormat};
+use super::tags::Tags;
 use super::tests::{fixture, read_all};
 
 fn spec(format: SampleFormat, container: Container, dither: Dither) -> EncodeSpec {
-    EncodeSpec { rate: 44_100, channels: 2, format, dither, container, seed: 1 }
+    EncodeSpec { rate: 44_100, channels: 2, format, dither, container, seed: 1, tags: Tags::default() }
 }
 
 /// Writes `planar` in uneven blocks and finishes.

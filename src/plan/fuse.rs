@@ -5,7 +5,8 @@
 //! typical channel strip (EQ bands + a trim), per the bench profile.
 //!
 //! Labelled processors (`eq: peak(...)`) stay on their own: automation
-//! addresses them by label.
+//! addresses them by label. So do filters in linear phase or on the mid or
+//! side only: they are not one plain biquad.
 
 use crate::check::registry::Fuse;
 use crate::dsp::biquad::BiquadCascade;
@@ -22,16 +23,20 @@ pub fn build_chain(calls: &[ProcessorCall], rate: f64, channels: usize, block: u
     let mut out: Vec<Built> = Vec::new();
     let mut run = Run::default();
     for (i, call) in calls.iter().enumerate() {
-        let fusable = call.label.is_none() && !matches!(call.spec.fuse, Fuse::No);
-        if !fusable {
-            run.flush(&mut out);
-            out.push(((call.spec.build)(&call.params), Some(i)));
-            continue;
-        }
-        match call.spec.fuse {
-            Fuse::Biquad(spec) => run.coeffs.push(coefficients(&spec(&call.params), rate)),
-            Fuse::Gain(gain) => run.gain *= gain(&call.params),
-            Fuse::No => {}
+        let step = match call.spec.fuse {
+            _ if call.label.is_some() => None,
+            Fuse::Biquad(spec) => spec(&call.params).map(|s| Step::Biquad(coefficients(&s, rate))),
+            Fuse::Gain(gain) => Some(Step::Gain(gain(&call.params))),
+            Fuse::No => None,
+        };
+        match step {
+            Some(Step::Biquad(c)) => run.coeffs.push(c),
+            Some(Step::Gain(g)) => run.gain *= g,
+            None => {
+                run.flush(&mut out);
+                out.push(((call.spec.build)(&call.params), Some(i)));
+                continue;
+            }
         }
         run.len += 1;
     }
@@ -40,6 +45,12 @@ pub fn build_chain(calls: &[ProcessorCall], rate: f64, channels: usize, block: u
         p.prepare(rate, channels, block);
     }
     out
+}
+
+/// What a fusable call adds to a run.
+enum Step {
+    Biquad(Coeffs),
+    Gain(f64),
 }
 
 /// A run of fusable processors being collected.

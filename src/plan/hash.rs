@@ -64,6 +64,7 @@ fn hash_call(call: &ProcessorCall, h: &mut DefaultHasher) {
             Some(ParamValue::Text(t)) => (2u8, t).hash(h),
             Some(ParamValue::Node(n)) => (3u8, n).hash(h),
             Some(ParamValue::SamplePeak(x)) => (5u8, x.to_bits()).hash(h),
+            Some(ParamValue::List(v)) => (6u8, v.iter().map(|x| x.to_bits()).collect::<Vec<_>>()).hash(h),
             Some(ParamValue::Audio(clip)) => {
                 (4u8, &clip.path, clip.rate, clip.channels.len(), clip.channels[0].len()).hash(h);
                 file_identity(&clip.path, h);

@@ -50,6 +50,8 @@ pub enum Item {
     Check(CheckBlock),
     /// `album "Night Drive EP" { ... }`
     Album(AlbumDecl),
+    /// `delivery spotify { loudness = -14LUFS, true_peak = -1dBTP }`
+    Delivery(DeliveryDecl),
 }
 
 /// `key = value`, or in a `check` block `key <= value` / `key = value ± tol`.
@@ -164,6 +166,14 @@ pub struct ChainDef {
 pub struct ChainParam {
     pub name: Ident,
     pub default: Option<Expr>,
+    pub span: Span,
+}
+
+/// A named delivery target, used as `target = NAME` on the master or an export.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeliveryDecl {
+    pub name: Ident,
+    pub settings: Vec<Setting>,
     pub span: Span,
 }
 

@@ -40,6 +40,10 @@ impl<'a> Printer<'a> {
             El::Item(Item::Check(c)) => {
                 ("check".into(), c.span.start, c.span, c.lines.iter().map(El::Setting).collect())
             }
+            El::Item(Item::Delivery(d)) => {
+                let head = format!("delivery {}", d.name.node);
+                (head, d.name.span.end, d.span, d.settings.iter().map(El::Setting).collect())
+            }
             El::Item(Item::Album(a)) => {
                 let head = format!("album {}", self.slice(a.title.span));
                 (head, a.title.span.end, a.span, a.entries.iter().map(El::Entry).collect())

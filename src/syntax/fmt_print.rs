@@ -36,6 +36,7 @@ impl El<'_> {
             El::Item(Item::Export(e)) => e.span,
             El::Item(Item::Check(c)) => c.span,
             El::Item(Item::Album(a)) => a.span,
+            El::Item(Item::Delivery(d)) => d.span,
             El::Entry(Entry::Send(s)) => s.span,
             El::Entry(Entry::Song(s)) => s.span,
             El::Point(b) => b.span,

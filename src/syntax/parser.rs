@@ -15,8 +15,8 @@ use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::source::{FileId, Span};
 
 use super::ast::{
-    AlbumDecl, Automation, Breakpoint, ChainDef, ChainParam, CheckBlock, CompareOp, Entry, ExportDecl, Ident, Item,
-    LetDecl, Module, NodeBlock, NodeKind, SendDecl, SendTap, Setting, SongDecl, Spanned,
+    AlbumDecl, Automation, Breakpoint, ChainDef, ChainParam, CheckBlock, CompareOp, DeliveryDecl, Entry, ExportDecl,
+    Ident, Item, LetDecl, Module, NodeBlock, NodeKind, SendDecl, SendTap, Setting, SongDecl, Spanned,
 };
 
 #[derive(pest_derive::Parser)]
@@ -146,6 +146,7 @@ impl Builder {
             Rule::export => Item::Export(self.export(inner)?),
             Rule::check => Item::Check(self.check(inner)?),
             Rule::album => Item::Album(self.album(inner)?),
+            Rule::delivery => Item::Delivery(self.delivery(inner)?),
             Rule::setting => Item::Setting(self.setting(inner)?),
             other => return Err(self.internal(span, &format!("unexpected item {other:?}"))),
         })
@@ -225,6 +226,14 @@ impl Builder {
             Spanned::new(tap, self.span(&p))
         });
         Ok(SendDecl { target, level, tap, span })
+    }
+
+    fn delivery(&self, pair: Pair<'_, Rule>) -> Built<DeliveryDecl> {
+        let span = self.span(&pair);
+        let mut it = children(pair).skip(1);
+        let name = self.ident(&self.take(&mut it, Rule::preset_name, span)?);
+        let settings = self.settings(self.take(&mut it, Rule::settings, span)?)?;
+        Ok(DeliveryDecl { name, settings, span })
     }
 
     fn song(&self, pair: Pair<'_, Rule>) -> Built<SongDecl> {

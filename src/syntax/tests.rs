@@ -94,6 +94,7 @@ fn song_items_in_order() {
             Item::Export(_) => "export",
             Item::Check(_) => "check",
             Item::Album(_) => "album",
+            Item::Delivery(_) => "delivery",
         })
         .collect();
     let expected = [

@@ -120,6 +120,10 @@ pub fn stage_label(call: &ProcessorCall) -> String {
 fn show_value(value: &ParamValue, kind: Kind) -> String {
     let x = match value {
         ParamValue::Number(x) => *x,
+        ParamValue::List(v) => {
+            let items: Vec<String> = v.iter().map(|&x| show_value(&ParamValue::Number(x), kind)).collect();
+            return format!("[{}]", items.join(", "));
+        }
         ParamValue::SamplePeak(x) => return format!("{}dB", signed(*x)),
         ParamValue::Text(t) => return t.clone(),
         ParamValue::Node(n) => return n.clone(),

@@ -1,13 +1,18 @@
 //! The one integration-test binary: the `mixc` CLI and library end to end.
 
+mod album;
 mod automation;
 mod common;
 mod conformance;
 mod conformance_signals;
+mod delivery;
 mod diagnostics;
+mod dither;
 mod examples;
 mod imports;
 mod langtools;
+mod mastering;
+mod mastering_eq;
 mod meter_cli;
 mod qc;
 mod render;

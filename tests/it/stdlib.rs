@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{db, read_wav_f32, rms, Project};
+use crate::common::{db, read_wav_f32, rms, sine, Project};
 
 const RATE: u32 = 48_000;
 const SECONDS: usize = 5;
@@ -128,7 +128,9 @@ fn every_std_lib_chain_renders_pink_noise_cleanly() {
         .flat_map(|file| {
             let import = import_path(file);
             let names = chain_names(file);
-            assert!(!names.is_empty(), "{import} defines no chains");
+            let text = std::fs::read_to_string(file).expect("read std-lib file");
+            let presets = text.lines().any(|l| l.starts_with("delivery "));
+            assert!(!names.is_empty() || presets, "{import} defines no chains");
             names.into_iter().map(move |name| (import.clone(), name))
         })
         .collect();
@@ -158,4 +160,35 @@ fn all_std_lib_files_import_together() {
     project.file("song.mix", &format!("{imports}\nmaster {{ chain = master_gentle() }}\n"));
     let out = project.mixc(&["check", "song.mix"]);
     assert!(out.status.success(), "mixc check failed: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+/// Every delivery preset of `std/delivery.mix` checks, and a render with it
+/// lands on its loudness (when it has one) under its ceiling.
+#[test]
+fn every_delivery_preset_hits_its_target() {
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("std-lib/delivery.mix");
+    let text = std::fs::read_to_string(&file).expect("read delivery.mix");
+    let presets: Vec<&str> =
+        text.lines().filter_map(|l| l.strip_prefix("delivery ")).filter_map(|r| r.split_whitespace().next()).collect();
+    assert!(presets.len() >= 9, "{presets:?}");
+    let p = Project::new();
+    let x = sine(5 * 48_000, 48_000, 1000.0, 0.05, 24);
+    p.wav_int("tone.wav", 48_000, 24, &[x.clone(), x]);
+    let exports: String = presets.iter().map(|name| format!("export \"{name}.wav\" {{ target = {name} }}\n")).collect();
+    p.file("song.mix", &format!("import \"std/delivery.mix\"\ntrack a {{ source = \"tone.wav\" }}\n{exports}"));
+    p.render_ok("song.mix", &[]);
+    for name in presets {
+        let m = mixc::meter::measure_file(&p.path(&format!("{name}.wav"))).expect("measure");
+        let line = text.lines().find(|l| l.starts_with(&format!("delivery {name} "))).expect("line");
+        let number = |key: &str, unit: &str| -> Option<f64> {
+            let rest = &line[line.find(&format!("{key} = "))? + key.len() + 3..];
+            rest[..rest.find(unit)?].parse().ok()
+        };
+        if let Some(target) = number("loudness", "LUFS") {
+            let i = m.integrated_lufs.expect("loudness");
+            assert!((i - target).abs() <= 0.1, "{name}: {i} LUFS, target {target}");
+        }
+        let ceiling = number("true_peak", "dBTP").expect("every preset has a ceiling");
+        assert!(m.true_peak_dbtp.expect("tp") <= ceiling, "{name}: {:?} over {ceiling}", m.true_peak_dbtp);
+    }
 }

@@ -11,6 +11,8 @@ use crate::ir::MixGraph;
 use crate::plan::{plan, PlanOptions};
 use crate::render::{render_with, RenderError, RenderOptions};
 
+pub mod mastered;
+
 /// Why a run did not produce its outputs.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -25,6 +27,9 @@ pub enum Error {
     /// A deliverable failed the song's `check` lines (exit code 1); nothing was replaced.
     #[error("delivery check failed")]
     Qc(Vec<QcFailure>),
+    /// A loudness target or ceiling that cannot be met (exit code 1); nothing was replaced.
+    #[error("{}: {error}", path.display())]
+    Target { path: PathBuf, error: crate::mastering::NormaliseError },
 }
 
 /// The verdicts on one deliverable that failed QC.
@@ -38,7 +43,7 @@ impl Error {
     /// 1 when the `.mix` file is at fault, 2 when mixc could not run.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::Mix(_) | Error::Qc(_) => 1,
+            Error::Mix(_) | Error::Qc(_) | Error::Target { .. } => 1,
             _ => 2,
         }
     }
@@ -58,8 +63,10 @@ pub struct Written {
     pub path: PathBuf,
     pub frames: u64,
     pub rate: u32,
-    /// The delivered file's measurement, when the song asked for one (QC).
-    pub measured: Option<crate::qc::Measured>,
+    /// The delivered file's measurement.
+    pub measured: Option<crate::meter::Measurement>,
+    /// What the mastering stage did (loudness targets, final limiter), when it ran.
+    pub mastered: Option<crate::mastering::normalise::MasterReport>,
 }
 
 /// The result of a render.
@@ -132,8 +139,16 @@ pub fn hashes(graph: &MixGraph, options: RunOptions) -> Vec<(String, u64)> {
     make_plan(graph, options).nodes.iter().map(|n| (n.name.clone(), n.hash)).collect()
 }
 
-fn make_plan(graph: &MixGraph, options: RunOptions) -> crate::plan::Plan {
+/// The render plan of `graph` under `options`.
+pub fn make_plan(graph: &MixGraph, options: RunOptions) -> crate::plan::Plan {
     plan(graph, PlanOptions { block: options.block.unwrap_or(crate::render::DEFAULT_BLOCK) })
+}
+
+/// The dither seed of every export: fixed, so renders are reproducible, and
+/// the same for all, so a WAV and a FLAC at one rate and depth hold the same
+/// samples.
+pub fn seed(_export: usize) -> u64 {
+    1
 }
 
 fn deliver(
@@ -144,11 +159,14 @@ fn deliver(
     progress: &mut dyn FnMut(u64, u64),
     cancelled: &dyn Fn() -> bool,
 ) -> Result<(Summary, Vec<Option<CachedOutput>>), Error> {
+    if mastered::needs_barrier(graph) {
+        return mastered::deliver(graph, plan, modes, options, progress, cancelled);
+    }
     let deliveries = graph
         .exports
         .iter()
         .enumerate()
-        .map(|(i, e)| Delivery::open(e, graph.rate, i as u64 + 1, !graph.checks.is_empty()))
+        .map(|(i, e)| Delivery::open(e, graph.rate, seed(i), true, crate::deliver::song_tags(&graph.metadata, e)))
         .collect::<Result<Vec<_>, _>>()?;
     let (tx, rx) = std::sync::mpsc::sync_channel::<ToWriter>(2);
     let checks = graph.checks.clone();
@@ -228,7 +246,8 @@ fn write_all(
     for d in &mut deliveries {
         d.drain()?;
         if let Some(m) = d.measured() {
-            let verdicts = crate::qc::judge(checks, &m);
+            let checks: Vec<_> = checks.iter().chain(&d.export.checks).cloned().collect();
+            let verdicts = crate::qc::judge(&checks, &m);
             if verdicts.iter().any(|v| !v.pass) {
                 failures.push(QcFailure { path: d.export.path.clone(), verdicts });
             }
@@ -240,8 +259,8 @@ fn write_all(
     let mut written = Vec::new();
     for d in deliveries {
         let (path, rate, measured) = (d.export.path.clone(), d.export.rate, d.measured());
-        let frames = d.finish()?;
-        written.push(Written { path, frames, rate, measured });
+        let frames = d.finish(None)?;
+        written.push(Written { path, frames, rate, measured, mastered: None });
     }
     Ok(written)
 }

@@ -1,0 +1,141 @@
+//! Rendering a song whose deliverables have loudness targets or a final
+//! limiter: the mastering barrier (see [`crate::mastering`]).
+//!
+//! The whole master output is rendered into memory once; then every export
+//! is mastered on its own (in parallel: each has its own rate, format and
+//! target), judged against the `check` lines, and only when every file
+//! passes are they written, each through a temporary file.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+
+use super::{Error, QcFailure, RunOptions, Summary, Written};
+use crate::cache::{CachedOutput, Mode};
+use crate::deliver::Delivery;
+use crate::io::AudioError;
+use crate::ir::MixGraph;
+use crate::mastering::{normalise, Mastered, Programme, Request};
+use crate::plan::Plan;
+use crate::render::{render_with, RenderError};
+
+/// Whether `graph` needs the barrier: a target somewhere, or a final limiter.
+pub fn needs_barrier(graph: &MixGraph) -> bool {
+    graph.final_limiter.is_some() || graph.target.is_set() || graph.exports.iter().any(|e| e.target.is_set())
+}
+
+/// What to ask of the mastering stage for each export of `graph`.
+pub fn requests(graph: &MixGraph) -> Vec<Request<'_>> {
+    let limiter = graph.final_limiter.as_ref().map(|l| crate::check::processors_dynamics::limiter_spec(&l.params));
+    graph
+        .exports
+        .iter()
+        .enumerate()
+        .map(|(i, export)| Request {
+            export,
+            target: export.target.or(graph.target),
+            limiter,
+            seed: super::seed(i),
+            fixed_gain_db: None,
+        })
+        .collect()
+}
+
+pub(super) fn deliver(
+    graph: &MixGraph,
+    plan: Plan,
+    modes: Vec<Mode>,
+    options: RunOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(Summary, Vec<Option<CachedOutput>>), Error> {
+    let started = std::time::Instant::now();
+    let (programme, stats, captured) = render_programme(graph, plan, modes, options, progress, cancelled)?;
+    let requests = requests(graph);
+    let mastered = master_all(&programme, &requests, options)?;
+    let written = write_all(graph, &requests, mastered)?;
+    // The time includes mastering, not just the mix.
+    let elapsed = started.elapsed();
+    let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed };
+    Ok((summary, captured))
+}
+
+/// Renders `plan` (of `graph`) into memory: the whole master output, before
+/// any final limiter.
+pub fn render_programme(
+    graph: &MixGraph,
+    plan: Plan,
+    modes: Vec<Mode>,
+    options: RunOptions,
+    progress: &mut dyn FnMut(u64, u64),
+    cancelled: &dyn Fn() -> bool,
+) -> Result<(Programme, crate::render::RenderStats, Vec<Option<CachedOutput>>), Error> {
+    let mut programme = Programme::new(graph.rate, 2);
+    let mut sink = |chunk: &[&[f32]]| -> Result<(), AudioError> {
+        if cancelled() {
+            return Err(AudioError::Write { path: PathBuf::from("(exports)"), reason: "cancelled".into() });
+        }
+        programme.push(chunk);
+        Ok(())
+    };
+    let (stats, captured) = render_with(plan, modes, options.render, &mut sink, progress).map_err(Error::from)?;
+    Ok((programme, stats, captured))
+}
+
+/// Masters every request, in parallel; the first failure (in export order) wins.
+pub fn master_all(programme: &Programme, requests: &[Request], options: RunOptions) -> Result<Vec<Mastered>, Error> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(options.render.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Render(RenderError::Threads(e.to_string())))?;
+    let results: Vec<_> = pool.install(|| requests.par_iter().map(|r| normalise(programme, r)).collect());
+    results
+        .into_iter()
+        .zip(requests)
+        .map(|(r, req)| r.map_err(|error| Error::Target { path: req.export.path.clone(), error }))
+        .collect()
+}
+
+/// Judges every mastered file against the checks, then writes them all.
+pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>) -> Result<Vec<Written>, Error> {
+    let failures: Vec<QcFailure> = mastered
+        .iter()
+        .zip(requests)
+        .filter_map(|(m, r)| {
+            let checks: Vec<_> = graph.checks.iter().chain(&r.export.checks).cloned().collect();
+            let verdicts = crate::qc::judge(&checks, &m.measured);
+            verdicts.iter().any(|v| !v.pass).then(|| QcFailure { path: r.export.path.clone(), verdicts })
+        })
+        .collect();
+    if !failures.is_empty() {
+        return Err(Error::Qc(failures));
+    }
+    // Every file is written to its temporary path first; none is moved into
+    // place until all of them are complete.
+    let mut open = Vec::new();
+    for (m, r) in mastered.into_iter().zip(requests) {
+        let tags = crate::deliver::song_tags(&graph.metadata, r.export);
+        let mut d = Delivery::open(r.export, m.delivered.rate, r.seed, false, tags)?;
+        write_programme(&mut d, &m.delivered)?;
+        open.push((d, m));
+    }
+    let mut written = Vec::new();
+    for (d, m) in open {
+        let (path, rate) = (d.export.path.clone(), d.export.rate);
+        let frames = d.finish(Some(&m.measured))?;
+        written.push(Written { path, frames, rate, measured: Some(m.measured), mastered: Some(m.report) });
+    }
+    Ok(written)
+}
+
+fn write_programme(d: &mut Delivery, programme: &Programme) -> Result<(), AudioError> {
+    const CHUNK: usize = 16_384;
+    let mut start = 0;
+    while start < programme.frames() {
+        let end = (start + CHUNK).min(programme.frames());
+        let chunk: Vec<&[f32]> = programme.channels.iter().map(|c| &c[start..end]).collect();
+        d.write(&chunk)?;
+        start = end;
+    }
+    Ok(())
+}
