@@ -1,4 +1,7 @@
-//! The render loop: chunk by chunk, level by level, nodes of a level in parallel.
+//! The render loop, pipelined: in step t every level L renders chunk t − L,
+//! so all nodes of the graph run in parallel in every step (a master chain
+//! does not wait alone for the tracks, nor they for it). Each node keeps the
+//! outputs later levels still need ([`History`]).
 
 use std::time::{Duration, Instant};
 
@@ -7,6 +10,7 @@ use rayon::prelude::*;
 use crate::io::AudioError;
 use crate::plan::Plan;
 
+use super::history::History;
 use super::node::NodeRun;
 use super::BLOCKS_PER_CHUNK;
 use crate::cache::{CachedOutput, Mode};
@@ -67,54 +71,66 @@ pub fn render_with(
         .map_err(|e| RenderError::Threads(e.to_string()))?;
     let chunk = plan.block * BLOCKS_PER_CHUNK;
     let (rate, block, latency, length) = (plan.rate, plan.block, plan.latency as u64, plan.length);
-    let levels = plan.levels.clone();
+    let mut level_of = vec![0usize; plan.nodes.len()];
+    for (l, range) in plan.levels.iter().enumerate() {
+        level_of[range.clone()].fill(l);
+    }
     let mut nodes = plan
         .nodes
         .into_iter()
         .zip(modes)
         .map(|(n, mode)| NodeRun::new(n, mode, rate, chunk, block))
         .collect::<Result<Vec<_>, _>>()?;
+    for (node, &level) in nodes.iter_mut().zip(&level_of) {
+        node.level = level;
+    }
+    let reads: Vec<Vec<usize>> = nodes.iter().map(|n| n.reads()).collect();
+    let mut history = History::new(level_of, &reads, |n| nodes[n].blank_outputs());
     let total = length + latency;
-    let mut pos = 0u64;
+    let chunks = total.div_ceil(chunk as u64);
+    let last_level = plan.levels.len().saturating_sub(1) as u64;
     let mut peak = 0f32;
-    while pos < total {
-        let frames = (total - pos).min(chunk as u64) as usize;
-        pool.install(|| run_levels(&mut nodes, &levels, pos, frames))?;
-        let master = nodes.last().map(|m| &m.out);
-        if let Some(master) = master {
+    for step in 0..chunks + last_level {
+        pool.install(|| run_step(&mut nodes, &history, step, chunks, chunk, total))?;
+        // The master, alone in the last level, finished chunk `step − last_level`.
+        if let (Some(master), Some(c)) = (nodes.last(), step.checked_sub(last_level)) {
+            let pos = c * chunk as u64;
+            let frames = (total - pos).min(chunk as u64) as usize;
             // Drop the master's latency from the start of the output.
             let skip = latency.saturating_sub(pos).min(frames as u64) as usize;
-            let view: Vec<&[f32]> = master.chans.iter().map(|c| &c[skip..frames]).collect();
+            let view: Vec<&[f32]> = master.out.chans.iter().map(|c| &c[skip..frames]).collect();
             peak = view.iter().flat_map(|c| c.iter()).fold(peak, |p, s| p.max(s.abs()));
             if frames > skip {
                 sink(&view)?;
             }
+            progress(pos + frames as u64, total);
         }
-        pos += frames as u64;
-        progress(pos.min(total), total);
+        history.rotate(&mut nodes);
     }
     let captured = nodes.iter_mut().map(|n| n.captured.take()).collect();
     Ok((RenderStats { frames: length, rate, peak, elapsed: started.elapsed() }, captured))
 }
 
-/// One chunk through every level. Inside a level each node writes only its
-/// own buffers and reads only earlier levels', so they run in parallel and
-/// the result does not depend on the thread count.
-fn run_levels(
+/// One step of the pipeline: every level at once, level L on chunk
+/// `step − L` (when there is such a chunk). A node reads only what earlier
+/// levels made for the same chunk in earlier steps ([`History`]) and writes
+/// only its own buffers, so all run in parallel, and each node sees the same
+/// inputs in the same order whatever the thread count.
+fn run_step(
     nodes: &mut [NodeRun],
-    levels: &[std::ops::Range<usize>],
-    pos: u64,
-    frames: usize,
+    history: &History,
+    step: u64,
+    chunks: u64,
+    chunk: usize,
+    total: u64,
 ) -> Result<(), AudioError> {
-    for level in levels {
-        let (done, rest) = nodes.split_at_mut(level.start);
-        let current = &mut rest[..level.len()];
-        let done: &[NodeRun] = done;
-        if current.len() == 1 {
-            current[0].process(pos, frames, done)?;
-        } else {
-            current.par_iter_mut().try_for_each(|n| n.process(pos, frames, done))?;
-        }
-    }
-    Ok(())
+    // The most downstream levels first: their work is on the critical path
+    // of the next steps.
+    nodes.par_iter_mut().rev().try_for_each(|n| {
+        let Some(c) = step.checked_sub(n.level as u64).filter(|&c| c < chunks) else {
+            return Ok(());
+        };
+        let pos = c * chunk as u64;
+        n.process(pos, (total - pos).min(chunk as u64) as usize, history)
+    })
 }

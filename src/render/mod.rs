@@ -4,6 +4,7 @@ mod buffer;
 mod delay;
 mod engine;
 pub mod envelope;
+mod history;
 mod node;
 
 pub use engine::{render, render_with, RenderError, RenderOptions, RenderStats, Sink};

@@ -9,13 +9,14 @@ use crate::plan::{NodePlan, PlanInput};
 use super::buffer::{mix_into, Planar};
 use super::delay::DelayLine;
 use super::envelope::Envelope;
+use super::history::{History, Outputs};
 use super::CONTROL_INTERVAL;
 use crate::cache::{CachedOutput, Mode};
 
 /// A node's state for the whole render. Buffers are allocated once, here.
 pub struct NodeRun {
-    source: Exclusive<Option<(Source, SourceStream)>>,
-    chain: Exclusive<Vec<Box<dyn Processor>>>,
+    source: Option<(Source, SourceStream)>,
+    chain: Vec<Box<dyn Processor>>,
     /// Sidechain key node of each processor (plan index into `upstream`).
     keys: Vec<Option<usize>>,
     inputs: Vec<(PlanInput, Option<DelayLine>)>,
@@ -38,6 +39,8 @@ pub struct NodeRun {
     mode: Mode,
     /// The output being kept for the cache, when capturing.
     pub captured: Option<CachedOutput>,
+    /// The node's level in the plan (see [`History`]).
+    pub level: usize,
 }
 
 /// Fader and pan that change over time, evaluated per sample.
@@ -74,8 +77,8 @@ impl NodeRun {
             (i, line)
         });
         Ok(NodeRun {
-            source: Exclusive(source),
-            chain: Exclusive(plan.chain),
+            source,
+            chain: plan.chain,
             keys: plan.keys,
             inputs: inputs.collect(),
             work: Planar::new(plan.channels, capacity),
@@ -97,12 +100,29 @@ impl NodeRun {
             param_envs: plan.param_envs,
             mode,
             captured,
+            level: 0,
         })
     }
 
+    /// Zeroed buffers shaped like this node's outputs (for [`History`]).
+    pub fn blank_outputs(&self) -> Outputs {
+        let capacity = self.out.chans[0].len();
+        Outputs { out: Planar::new(2, capacity), pre: self.pre.as_ref().map(|_| Planar::new(2, capacity)) }
+    }
+
+    /// The buffers this step writes: after the fader, and before it.
+    pub fn buffers_mut(&mut self) -> (&mut Planar, Option<&mut Planar>) {
+        (&mut self.out, self.pre.as_mut())
+    }
+
+    /// The plan indices this node reads: inputs and sidechain keys.
+    pub fn reads(&self) -> Vec<usize> {
+        self.inputs.iter().map(|(i, _)| i.from).chain(self.keys.iter().flatten().copied()).collect()
+    }
+
     /// Renders frames `pos..pos + frames` of the timeline. `upstream` holds
-    /// every node of earlier levels (indices as in the plan).
-    pub fn process(&mut self, pos: u64, frames: usize, upstream: &[NodeRun]) -> Result<(), AudioError> {
+    /// the outputs of earlier levels for the same frames.
+    pub fn process(&mut self, pos: u64, frames: usize, upstream: &History) -> Result<(), AudioError> {
         match &self.mode {
             Mode::Idle => return Ok(()),
             Mode::Replay(cached) => {
@@ -123,7 +143,7 @@ impl NodeRun {
         Ok(())
     }
 
-    fn compute(&mut self, pos: u64, frames: usize, upstream: &[NodeRun]) -> Result<(), AudioError> {
+    fn compute(&mut self, pos: u64, frames: usize, upstream: &History) -> Result<(), AudioError> {
         if self.silent {
             self.out.clear(frames);
             if let Some(pre) = &mut self.pre {
@@ -147,7 +167,7 @@ impl NodeRun {
     /// Fills the work buffer with the source's frames for this chunk and
     /// zeroes whatever the source does not cover (all of it for buses).
     fn read_source(&mut self, pos: u64, frames: usize) -> Result<(), AudioError> {
-        let Some((src, stream)) = &mut self.source.0 else {
+        let Some((src, stream)) = &mut self.source else {
             self.work.clear(frames);
             return Ok(());
         };
@@ -166,13 +186,12 @@ impl NodeRun {
         Ok(())
     }
 
-    fn sum_inputs(&mut self, frames: usize, upstream: &[NodeRun]) {
+    fn sum_inputs(&mut self, frames: usize, upstream: &History) {
         let channels = self.work.channels();
         for (input, line) in &mut self.inputs {
-            let from = &upstream[input.from];
             let signal = match input.tap {
-                Tap::PostFader => &from.out,
-                Tap::PreFader => from.pre.as_ref().unwrap_or(&from.out),
+                Tap::PostFader => upstream.out(input.from, self.level),
+                Tap::PreFader => upstream.pre(input.from, self.level),
                 Tap::Key => continue,
             };
             for ch in 0..channels {
@@ -190,9 +209,9 @@ impl NodeRun {
         }
     }
 
-    fn run_chain(&mut self, pos: u64, frames: usize, upstream: &[NodeRun]) {
-        for (index, (p, key)) in self.chain.0.iter_mut().zip(&self.keys).enumerate() {
-            let key = key.map(|k| &upstream[k].out);
+    fn run_chain(&mut self, pos: u64, frames: usize, upstream: &History) {
+        for (index, (p, key)) in self.chain.iter_mut().zip(&self.keys).enumerate() {
+            let key = key.map(|k| upstream.out(k, self.level));
             // No allocation in the render loop: the lanes are filtered in place.
             let lanes = || self.param_envs.iter().filter(move |(i, _, _)| *i == index);
             let automated = lanes().next().is_some();
@@ -287,16 +306,3 @@ fn scale(dst: &mut [f32], src: &[f32], gain: f32) {
         }
     }
 }
-
-/// Gives `Sync` to state that is only ever reached through `&mut`.
-///
-/// Nodes of earlier levels are shared read-only with the threads of the next
-/// level, which read only their output buffers; decoders and processors
-/// (which need not be `Sync`) are touched only by the thread that owns the
-/// node mutably. No `&T` to the inside is ever handed out, so no two threads
-/// can reach it at once.
-struct Exclusive<T>(T);
-
-// SAFETY: the field is private and only accessed through `&mut self` paths
-// (see the type's docs), so sharing `&Exclusive<T>` shares nothing of `T`.
-unsafe impl<T: Send> Sync for Exclusive<T> {}

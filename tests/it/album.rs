@@ -57,7 +57,9 @@ const PER_SONG: [&str; 3] = ["01-Headlights.wav", "02-Night Drive.wav", "03-Tail
 fn example() -> &'static Example {
     static EXAMPLE: OnceLock<Example> = OnceLock::new();
     EXAMPLE.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("album-example");
+        // One folder per process: nextest runs each test in its own process,
+        // and they must not clear each other's renders.
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("album-example-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let album = dir.join("album");
         let out = render(&root().join("examples/album/album.mix"), &album, &[]);

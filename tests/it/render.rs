@@ -114,6 +114,32 @@ fn buses_sum_at_unity() {
     }
 }
 
+/// Paths of different depths meet exactly: `a` reaches the master through
+/// two buses, `b` directly, over many render chunks (the engine pipelines
+/// levels, so `b` is read from an older step than the bus: a wrong step
+/// would misalign them).
+#[test]
+fn paths_of_different_depths_stay_aligned_over_many_chunks() {
+    let p = Project::new();
+    let frames = 200_000;
+    let a = noise(frames, 31, 0.25, 24);
+    let b = noise(frames, 32, 0.25, 24);
+    p.wav_int("a.wav", RATE, 24, &[a.clone(), a.clone()]);
+    p.wav_int("b.wav", RATE, 24, &[b.clone(), b.clone()]);
+    p.file(
+        "song.mix",
+        "track a { source = \"a.wav\", out = inner }\ntrack b { source = \"b.wav\" }\nbus inner { out = outer }\nbus outer {}\nexport \"out.wav\" { bits = 32f }\n",
+    );
+    for threads in ["1", "2"] {
+        p.render_ok("song.mix", &["--threads", threads]);
+        let out = read_wav_f32(&p.path("out.wav")).1;
+        assert_eq!(out[0].len(), frames);
+        for i in 0..frames {
+            assert_eq!(out[0][i], a[i] + b[i], "frame {i}, {threads} threads");
+        }
+    }
+}
+
 /// `start` places the source on the timeline; the render lasts until it ends.
 #[test]
 fn start_offsets_the_source() {
