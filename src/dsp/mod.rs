@@ -15,6 +15,7 @@ pub mod fastmath;
 pub mod gain;
 mod lanes;
 mod lanes_f32;
+pub(crate) use lanes_f32::has_avx2;
 pub mod linear_phase;
 pub mod linear_phase_design;
 #[cfg(test)]

@@ -239,6 +239,12 @@ impl NodeRun {
 
     fn apply_pan(&mut self, frames: usize) {
         let mono = self.work.channels() == 1;
+        if !mono && self.pre.is_none() && self.post == [1.0; 2] {
+            // Unity: the work buffer becomes the output (the next chunk
+            // rewrites all of it), rather than being copied.
+            std::mem::swap(&mut self.work, &mut self.out);
+            return;
+        }
         for ch in 0..2 {
             let src = &self.work.chans[if mono { 0 } else { ch }][..frames];
             if let Some(pre) = &mut self.pre {
