@@ -10,6 +10,7 @@ mod flac_lpc;
 mod flac_rice;
 mod flac_tags;
 pub mod noise_shape;
+mod pcm24;
 mod polyphase;
 pub mod quantize;
 pub mod resample;
@@ -51,4 +52,16 @@ pub enum AudioError {
     Write { path: PathBuf, reason: String },
     #[error("cannot resample `{path}`: {reason}")]
     Resample { path: PathBuf, reason: String },
+}
+
+/// A decoded sample as the renderer takes it: NaN and ±infinity (a damaged
+/// float file, or an f64 beyond the f32 range) read as silence, so one bad
+/// sample cannot poison a filter's state for the rest of the song.
+#[inline(always)]
+fn finite(x: f32) -> f32 {
+    if x.is_finite() {
+        x
+    } else {
+        0.0
+    }
 }

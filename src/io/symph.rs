@@ -169,7 +169,9 @@ impl SymReader {
                     }
                     let channels = buf.spec().channels.count().min(out.len());
                     for (c, o) in out.iter_mut().enumerate().take(channels) {
-                        o[..n].copy_from_slice(&buf.chan(c)[self.pos..self.pos + n]);
+                        for (o, x) in o[..n].iter_mut().zip(&buf.chan(c)[self.pos..self.pos + n]) {
+                            *o = super::finite(*x);
+                        }
                     }
                     self.pos += n;
                     return Ok(n);

@@ -232,17 +232,17 @@ impl WavReader {
 /// land in f32 bit-exactly).
 fn convert(kind: WavSample, bytes: &[u8], out: &mut [&mut [f32]], n: usize) {
     const S16: f32 = 1.0 / 32_768.0;
-    const S24: f32 = 1.0 / 8_388_608.0;
     const S32: f32 = 1.0 / 2_147_483_648.0;
     match kind {
         WavSample::U8 => deinterleave::<1>(bytes, out, n, |b| (f32::from(b[0]) - 128.0) / 128.0),
         WavSample::I16 => deinterleave::<2>(bytes, out, n, |b| f32::from(i16::from_le_bytes(b)) * S16),
-        WavSample::I24 => {
-            deinterleave::<3>(bytes, out, n, |b| (i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8) as f32 * S24)
-        }
+        WavSample::I24 => match out {
+            [left, right] => super::pcm24::stereo(bytes, left, right, n),
+            _ => deinterleave::<3>(bytes, out, n, super::pcm24::sample),
+        },
         WavSample::I32 => deinterleave::<4>(bytes, out, n, |b| i32::from_le_bytes(b) as f32 * S32),
-        WavSample::F32 => deinterleave::<4>(bytes, out, n, f32::from_le_bytes),
-        WavSample::F64 => deinterleave::<8>(bytes, out, n, |b| f64::from_le_bytes(b) as f32),
+        WavSample::F32 => deinterleave::<4>(bytes, out, n, |b| super::finite(f32::from_le_bytes(b))),
+        WavSample::F64 => deinterleave::<8>(bytes, out, n, |b| super::finite(f64::from_le_bytes(b) as f32)),
     }
 }
 

@@ -376,3 +376,44 @@ fn latency_compensation_keeps_parallel_paths_aligned() {
     // Hard-left mono feeds L·cos(0) = 1: the original, at its original position.
     assert_eq!(&out[1][..], &x[..]);
 }
+
+/// A float source with NaN and infinite samples (a damaged file) renders:
+/// those samples read as silence, so the filter and compressor after them
+/// keep working and the rest of the track comes out as it would without them.
+#[test]
+fn non_finite_float_samples_read_as_silence() {
+    let p = Project::new();
+    let x = noise(40_000, 41, 0.5, 24);
+    let mut damaged = x.clone();
+    for (i, bad) in [(1_000, f32::NAN), (1_001, f32::INFINITY), (20_000, f32::NEG_INFINITY)] {
+        damaged[i] = bad;
+    }
+    let mut clean = x.clone();
+    for i in [1_000, 1_001, 20_000] {
+        clean[i] = 0.0;
+    }
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: RATE,
+        bits_per_sample: 32,
+        sample_format: hound::SampleFormat::Float,
+    };
+    for (name, samples) in [("damaged.wav", &damaged), ("clean.wav", &clean)] {
+        let mut w = hound::WavWriter::create(p.path(name), spec).expect("create");
+        samples.iter().for_each(|s| w.write_sample(*s).expect("write"));
+        w.finalize().expect("finalize");
+    }
+    let song = |src: &str| {
+        format!(
+            "track a {{ source = \"{src}\", chain = highpass(80Hz) -> compressor(threshold: -20dB, ratio: 4, attack: 5ms, release: 50ms) }}\nexport \"{src}.out.wav\" {{ bits = 32f }}\n"
+        )
+    };
+    p.file("damaged.mix", &song("damaged.wav"));
+    p.file("clean.mix", &song("clean.wav"));
+    p.render_ok("damaged.mix", &[]);
+    p.render_ok("clean.mix", &[]);
+    let damaged_out = read_wav_f32(&p.path("damaged.wav.out.wav")).1;
+    let clean_out = read_wav_f32(&p.path("clean.wav.out.wav")).1;
+    assert!(damaged_out.iter().flatten().all(|s| s.is_finite()));
+    assert_eq!(damaged_out, clean_out);
+}

@@ -292,7 +292,7 @@ fn gain_factors<L: Lanes>(
 /// [`to_output`](crate::dsp::to_output)(x·g) — the f32 product is the exact
 /// product correctly rounded, saturated at ±`f32::MAX` and flushed to +0
 /// below the smallest normal f32 — except that a product just under the
-/// smallest normal that rounds up to it is kept.
+/// smallest normal that rounds up to it is kept, and a NaN becomes 0.
 #[inline(always)]
 fn apply<L: Lanes>(x: &mut [f32], factor: &[f32; CHUNK]) {
     // A function, not a closure: closures may stay calls, and then the
@@ -300,9 +300,13 @@ fn apply<L: Lanes>(x: &mut [f32], factor: &[f32; CHUNK]) {
     #[inline(always)]
     fn scale<L: Lanes>(q: &mut [f32], factor: &[f32]) {
         let c = L::splat;
-        // The limit first: `minps` then passes a NaN product through.
-        let y = c(f32::MAX).min(L::load(q) * L::load(factor)).max(c(-f32::MAX));
-        c(f32::MIN_POSITIVE).gt_select(y.bits_and(0x7fff_ffff), c(0.0), y).store(q);
+        // `maxps`/`minps` return their second operand when either is NaN, so
+        // a NaN product passes the limits and then fails the ordered compare
+        // of the flush: it comes out as 0, never as a full-scale spike.
+        let y = c(f32::MAX).min(c(-f32::MAX).max(L::load(q) * L::load(factor)));
+        // Kept where |y| ≥ the smallest normal, i.e. > the largest subnormal.
+        let largest_subnormal = f32::from_bits(f32::MIN_POSITIVE.to_bits() - 1);
+        y.bits_and(0x7fff_ffff).gt_select(c(largest_subnormal), y, c(0.0)).store(q);
     }
     let mut groups = x.chunks_exact_mut(L::N);
     let mut i = 0;

@@ -238,7 +238,7 @@ impl RmsLevel {
     /// Feeds one frame's magnitude and returns 2·(mean square): the level is
     /// `level_db(sqrt(that))`, as [`next`](RmsLevel::next) gives it (the
     /// block-wise compressor takes it from here in f32, see
-    /// [`rms_level_x4`](super::rms_level_x4)).
+    /// [`rms_level_lanes`](super::rms_level_lanes)).
     #[inline(always)]
     pub fn mean_square(&mut self, magnitude: f64) -> f64 {
         let x2 = (magnitude * magnitude).min(f64::MAX);

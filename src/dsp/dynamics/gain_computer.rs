@@ -190,8 +190,10 @@ impl<L: Lanes> ShapeLanes<L> {
     /// Lane j from `fields[k][i + j]` (field k of [`Shape::fields_f32`]).
     #[inline(always)]
     pub fn load<const N: usize>(fields: &[[f32; N]; SHAPE_FIELDS], i: usize) -> Self {
-        let l = |k: usize| L::load(&fields[k][i..]);
-        ShapeLanes([l(0), l(1), l(2), l(3), l(4), l(5), l(6)])
+        ShapeLanes(std::array::from_fn(
+            #[inline(always)]
+            |k| L::load(&fields[k][i..]),
+        ))
     }
 
     /// The static gains in dB for the levels `x` in dB.

@@ -312,3 +312,27 @@ fn automation_glides_do_not_depend_on_blocks() {
         assert_eq!(render(block, narrow), whole, "blocks of {block}, narrow {narrow}");
     }
 }
+
+/// A NaN sample comes out as silence (never as a full-scale spike), and the
+/// detector ignores it: the frames around it are what they are without it.
+#[test]
+fn a_nan_sample_comes_out_as_silence() {
+    let mut x = sine(1000.0, -6.0, 2000, 0.0);
+    let mut zeroed = x.clone();
+    x[700] = f32::NAN;
+    zeroed[700] = 0.0;
+    for narrow in [false, true] {
+        let make = || {
+            let p = compressor(-20.0, 4.0, 0.001, 0.05, 6.0);
+            if narrow {
+                p.narrow()
+            } else {
+                p
+            }
+        };
+        let got = run(&mut make(), std::slice::from_ref(&x), None, 64);
+        let want = run(&mut make(), std::slice::from_ref(&zeroed), None, 64);
+        assert_eq!(got[0][700].to_bits(), 0.0f32.to_bits());
+        assert_eq!(got, want, "narrow {narrow}");
+    }
+}
