@@ -6,9 +6,10 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use crate::check::ctx::Ctx;
+use crate::check::exports::word;
 use crate::check::settings::collect;
 use crate::check::value::{Kind, Value};
-use crate::check::{exports, imports};
+use crate::check::{exports, imports, rate};
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind, Report};
 use crate::ir::{QcCheck, Target};
 use crate::source::{SourceMap, Span};
@@ -383,33 +384,4 @@ fn text(ctx: &mut Ctx, expr: &Expr) -> Option<String> {
         Value::Text(t) => Some(t),
         _ => None,
     }
-}
-
-fn word(ctx: &mut Ctx, expr: &Expr, what: &'static str, valid: &[&str]) -> Option<String> {
-    match ctx.value(expr, Kind::Name)? {
-        Value::Name(w) if valid.contains(&w.as_str()) => Some(w),
-        _ => {
-            let kind = ErrorKind::UnknownWord {
-                what,
-                word: ctx.text(expr.span).into(),
-                valid: valid.iter().map(|v| v.to_string()).collect(),
-            };
-            ctx.error(Diagnostic::new(kind, expr.span));
-            None
-        }
-    }
-}
-
-fn rate(ctx: &mut Ctx, v: &Expr) -> Option<u32> {
-    let hz = ctx.number(v, Kind::Frequency)?;
-    if (8000.0..=768_000.0).contains(&hz) && hz.fract() == 0.0 {
-        return Some(hz as u32);
-    }
-    let kind = ErrorKind::OutOfRange {
-        what: "rate".into(),
-        value: ctx.text(v.span).into(),
-        range: "a whole number of Hz from 8kHz to 768kHz".into(),
-    };
-    ctx.error(Diagnostic::new(kind, v.span));
-    None
 }

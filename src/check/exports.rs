@@ -100,7 +100,13 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
     })
 }
 
-fn word(ctx: &mut Ctx, expr: &crate::syntax::ast::Expr, what: &'static str, valid: &[&str]) -> Option<String> {
+/// One of the words in `valid`, or a diagnostic listing them.
+pub(crate) fn word(
+    ctx: &mut Ctx,
+    expr: &crate::syntax::ast::Expr,
+    what: &'static str,
+    valid: &[&str],
+) -> Option<String> {
     match ctx.value(expr, Kind::Name)? {
         Value::Name(w) if valid.contains(&w.as_str()) => Some(w),
         _ => {

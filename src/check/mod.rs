@@ -258,7 +258,8 @@ fn collect_song<'s>(
     v
 }
 
-fn rate(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<u32> {
+/// A session or export rate: a whole number of Hz from 8 kHz to 768 kHz.
+pub(crate) fn rate(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<u32> {
     let hz = ctx.number(v, Kind::Frequency)?;
     if (8000.0..=768_000.0).contains(&hz) && hz.fract() == 0.0 {
         return Some(hz as u32);

@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::OnceLock;
 
-use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::StandardTagKey;
-use symphonia::core::probe::Hint;
 
 use crate::common::*;
 
@@ -258,26 +256,9 @@ fn example_album_is_identical_on_one_thread() {
     }
 }
 
-/// Every tag of a file, read back by symphonia: (standard key, value).
-fn tags(path: &Path) -> Vec<(Option<StandardTagKey>, String, String)> {
-    let mss = MediaSourceStream::new(Box::new(std::fs::File::open(path).expect("open")), Default::default());
-    let mut hint = Hint::new();
-    hint.with_extension(&path.extension().expect("ext").to_string_lossy());
-    let mut probed =
-        symphonia::default::get_probe().format(&hint, mss, &Default::default(), &Default::default()).expect("probe");
-    let mut tags = Vec::new();
-    let mut collect = |rev: &symphonia::core::meta::MetadataRevision| {
-        for t in rev.tags() {
-            tags.push((t.std_key, t.key.clone(), t.value.to_string().trim_end_matches('\0').to_string()));
-        }
-    };
-    if let Some(rev) = probed.metadata.get().as_ref().and_then(|m| m.current()) {
-        collect(rev);
-    }
-    if let Some(rev) = probed.format.metadata().current() {
-        collect(rev);
-    }
-    tags
+/// Every tag of a file, read back by symphonia: (standard key, key, value).
+fn tags(path: &Path) -> Vec<Tag> {
+    probe_with_tags(path).1
 }
 
 fn tag(tags: &[(Option<StandardTagKey>, String, String)], key: StandardTagKey) -> Option<&str> {

@@ -143,3 +143,31 @@ pub fn db(x: f64) -> f64 {
 pub fn rms(x: &[f32]) -> f64 {
     (x.iter().map(|&v| (v as f64) * (v as f64)).sum::<f64>() / x.len().max(1) as f64).sqrt()
 }
+
+/// A tag read back by symphonia: (standard key, key as stored, value).
+pub type Tag = (Option<symphonia::core::meta::StandardTagKey>, String, String);
+
+/// Opens a file with symphonia alone: the probed format reader and every tag
+/// (container-level and stream-level).
+pub fn probe_with_tags(path: &Path) -> (symphonia::core::probe::ProbeResult, Vec<Tag>) {
+    use symphonia::core::io::MediaSourceStream;
+    use symphonia::core::probe::Hint;
+    let mss = MediaSourceStream::new(Box::new(std::fs::File::open(path).expect("open")), Default::default());
+    let mut hint = Hint::new();
+    hint.with_extension(&path.extension().expect("ext").to_string_lossy());
+    let mut probed =
+        symphonia::default::get_probe().format(&hint, mss, &Default::default(), &Default::default()).expect("probe");
+    let mut tags = Vec::new();
+    let mut collect = |rev: &symphonia::core::meta::MetadataRevision| {
+        for t in rev.tags() {
+            tags.push((t.std_key, t.key.clone(), t.value.to_string().trim_end_matches('\0').to_string()));
+        }
+    };
+    if let Some(rev) = probed.metadata.get().as_ref().and_then(|m| m.current()) {
+        collect(rev);
+    }
+    if let Some(rev) = probed.format.metadata().current() {
+        collect(rev);
+    }
+    (probed, tags)
+}

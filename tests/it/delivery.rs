@@ -1,41 +1,19 @@
 //! What delivered files hold besides the audio: the same samples in WAV and
 //! FLAC, the song's metadata as tags, the loudness in the WAV's `bext` chunk.
 
-use std::fs::File;
 use std::path::Path;
 
 use symphonia::core::audio::SampleBuffer;
-use symphonia::core::io::MediaSourceStream;
 use symphonia::core::meta::StandardTagKey;
-use symphonia::core::probe::Hint;
 
 use crate::common::*;
 
 const RATE: u32 = 48_000;
 
 /// Decodes a file with symphonia alone: interleaved samples as i32 (full scale
-/// 2^31), and every tag as (standard key, value).
-/// (standard key, key as stored, value)
-type Tag = (Option<StandardTagKey>, String, String);
-
+/// 2^31), and every tag.
 fn decode(path: &Path) -> (Vec<i32>, Vec<Tag>) {
-    let mss = MediaSourceStream::new(Box::new(File::open(path).expect("open")), Default::default());
-    let mut hint = Hint::new();
-    hint.with_extension(&path.extension().expect("ext").to_string_lossy());
-    let mut probed =
-        symphonia::default::get_probe().format(&hint, mss, &Default::default(), &Default::default()).expect("probe");
-    let mut tags = Vec::new();
-    let mut collect = |rev: &symphonia::core::meta::MetadataRevision| {
-        for t in rev.tags() {
-            tags.push((t.std_key, t.key.clone(), t.value.to_string().trim_end_matches('\0').to_string()));
-        }
-    };
-    if let Some(rev) = probed.metadata.get().as_ref().and_then(|m| m.current()) {
-        collect(rev);
-    }
-    if let Some(rev) = probed.format.metadata().current() {
-        collect(rev);
-    }
+    let (mut probed, tags) = probe_with_tags(path);
     let track = probed.format.default_track().expect("track").clone();
     let mut decoder = symphonia::default::get_codecs().make(&track.codec_params, &Default::default()).expect("codec");
     let mut samples = Vec::new();
