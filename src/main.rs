@@ -13,6 +13,7 @@ mod report_meter;
 mod report_watch;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = cli::Cli::parse();
     let code = match cli.command {
         cli::Command::Render { file, threads, out_dir, quiet, block } => {
@@ -32,7 +33,20 @@ fn main() -> ExitCode {
         cli::Command::Fmt { files, check } => langtools::fmt(&files, check),
         cli::Command::Graph { file, format, output } => langtools::graph(&file, &format, output.as_deref()),
     };
-    // A closed pipe (`mixc help | head`) is not an error.
     let _ = std::io::stdout().flush();
     ExitCode::from(code)
+}
+
+/// A closed pipe (`mixc help | head`, `mixc meter --json a.wav | head -1`)
+/// ends mixc quietly, as it ends `cat`: Rust ignores SIGPIPE, which would
+/// turn the closed pipe into a panic in `println!`. Output files are not
+/// pipes, and they are renamed into place only when complete, so nothing is
+/// left half-written.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: called first thing in `main`, before any thread is started;
+    // SIG_DFL is a valid disposition for SIGPIPE.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
 }

@@ -229,15 +229,32 @@ pub fn help(topic: Option<&str>) -> u8 {
 }
 
 fn print_processor(spec: &registry::ProcessorSpec) {
+    use mixc::check::value::{fmt_in_unit, Kind};
     println!("{} — {}\n", spec.name, spec.summary);
     let positional: Vec<&str> = spec.params.iter().take(spec.positional).map(|p| p.name).collect();
     println!("  {}({}, name: value ...)\n", spec.name, positional.join(", "));
-    for p in spec.params {
-        let default = match p.default {
-            Default::Required => "required".to_string(),
-            Default::Value(v) => format!("default {}", mixc::check::value::fmt_number(v)),
-            Default::Unset => "optional".to_string(),
-        };
-        println!("  {:<8} {:<18} {:<14} {}", p.name, p.kind.describe(), default, p.doc);
+    let rows: Vec<[String; 5]> = spec
+        .params
+        .iter()
+        .map(|p| {
+            let default = match p.default {
+                Default::Required => "required".to_string(),
+                Default::Value(v) => format!("default {}", fmt_in_unit(v, p.kind)),
+                Default::Unset => "optional".to_string(),
+            };
+            let range = match p.kind {
+                Kind::Name if !p.choices.is_empty() => p.choices.join(" | "),
+                Kind::Name | Kind::Text | Kind::Chain | Kind::List => String::new(),
+                kind => format!("{} to {}", fmt_in_unit(p.min, kind), fmt_in_unit(p.max, kind)),
+            };
+            [p.name.to_string(), p.kind.describe().to_string(), range, default, p.doc.to_string()]
+        })
+        .collect();
+    let heading = ["name", "kind", "range", "default", "meaning"].map(String::from);
+    let widths: Vec<usize> =
+        (0..4).map(|c| rows.iter().chain([&heading]).map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    for row in std::iter::once(&heading).chain(&rows) {
+        let cells: Vec<String> = (0..4).map(|c| format!("{:<w$}", row[c], w = widths[c])).collect();
+        println!("  {}  {}", cells.join("  "), row[4]);
     }
 }

@@ -12,7 +12,7 @@ pub(super) mod bands;
 use super::ctx::Ctx;
 use super::eval::{eval, expect, Scope};
 use super::registry::{self, Default, ParamValue, Params, ProcessorSpec, PLANNED};
-use super::value::{fmt_number, Kind, Value};
+use super::value::{fmt_in_unit, Kind, Value};
 use crate::source::Span;
 
 /// Expands a chain expression into processor calls, reporting every problem.
@@ -392,12 +392,5 @@ impl<'a> Expander<'_, 'a> {
 
 /// "from 20Hz to 20kHz" in the parameter's own unit.
 fn range_text(min: f64, max: f64, kind: Kind) -> String {
-    let unit = |x: f64| match kind {
-        Kind::Level => format!("{}dB", fmt_number(x)),
-        Kind::Frequency => format!("{}Hz", fmt_number(x)),
-        Kind::Time => format!("{}ms", fmt_number(x * 1000.0)),
-        Kind::Percent => format!("{}%", fmt_number(x * 100.0)),
-        _ => fmt_number(x),
-    };
-    format!("from {} to {}", unit(min), unit(max))
+    format!("from {} to {}", fmt_in_unit(min, kind), fmt_in_unit(max, kind))
 }

@@ -174,6 +174,23 @@ impl Value {
 }
 
 /// Formats a number the way users write it: no trailing zeros.
+/// `x` (canonical units) written in `kind`'s unit as users write it:
+/// `-3dB`, `120Hz`, `5ms`, `50%`; plain for other kinds.
+pub fn fmt_in_unit(x: f64, kind: Kind) -> String {
+    match kind {
+        Kind::Level => format!("{}dB", fmt_number(x)),
+        Kind::TruePeak => format!("{}dBTP", fmt_number(x)),
+        Kind::Loudness => format!("{}LUFS", fmt_number(x)),
+        Kind::LoudnessUnits => format!("{}LU", fmt_number(x)),
+        Kind::Frequency if x >= 1000.0 => format!("{}kHz", fmt_number(x / 1000.0)),
+        Kind::Frequency => format!("{}Hz", fmt_number(x)),
+        Kind::Time if x >= 1.0 => format!("{}s", fmt_number(x)),
+        Kind::Time => format!("{}ms", fmt_number(x * 1000.0)),
+        Kind::Percent => format!("{}%", fmt_number(x * 100.0)),
+        _ => fmt_number(x),
+    }
+}
+
 pub fn fmt_number(x: f64) -> String {
     if x == f64::NEG_INFINITY {
         return "-inf".into();

@@ -9,6 +9,7 @@ mod delivery;
 mod diagnostics;
 mod dither;
 mod examples;
+mod help;
 mod imports;
 mod langtools;
 mod mastering;
