@@ -2,7 +2,7 @@
 //! `export`, each through a temporary file that replaces the target only when
 //! the whole render has succeeded.
 
-use crate::io::encode::{AudioWriter, Container, EncodeSpec};
+use crate::io::encode::{AudioWriter, Container, EncodeSpec, SampleFormat};
 use crate::io::resample::StreamResampler;
 use crate::io::tags::{Bext, Loudness, TagKey, Tags};
 use crate::io::AudioError;
@@ -18,6 +18,11 @@ pub struct Delivery {
     frames: u64,
     /// Measures what is delivered (after rate conversion), when asked to.
     meter: Option<Meter>,
+    /// For integer files: the largest value they hold (full scale less one
+    /// step), and a buffer for the clipped copy the meter reads.
+    clip: Option<(f32, Vec<Vec<f32>>)>,
+    /// Samples beyond full scale, clipped by the integer format.
+    clipped: u64,
 }
 
 impl Delivery {
@@ -41,6 +46,8 @@ impl Delivery {
             None
         };
         let meter = if measure { Meter::new(2, export.rate).ok() } else { None };
+        let full_scale = 1.0 - 1.0 / 2f64.powi(export.format.bits() as i32 - 1);
+        let clip = (export.format != SampleFormat::F32).then(|| (full_scale as f32, vec![Vec::new(), Vec::new()]));
         Ok(Delivery {
             export: export.clone(),
             writer,
@@ -48,6 +55,8 @@ impl Delivery {
             converted: vec![Vec::new(), Vec::new()],
             frames: 0,
             meter,
+            clip,
+            clipped: 0,
         })
     }
 
@@ -56,9 +65,7 @@ impl Delivery {
         match &mut self.resampler {
             None => {
                 self.frames += chunk.first().map_or(0, |c| c.len()) as u64;
-                if let Some(m) = &mut self.meter {
-                    m.add(chunk);
-                }
+                self.measure(chunk);
                 self.writer.write(chunk)
             }
             Some(r) => {
@@ -76,12 +83,50 @@ impl Delivery {
         let view: Vec<&[f32]> = self.converted.iter().map(|c| c.as_slice()).collect();
         self.frames += view.first().map_or(0, |c| c.len()) as u64;
         if view.first().is_some_and(|c| !c.is_empty()) {
-            if let Some(m) = &mut self.meter {
-                m.add(&view);
-            }
+            Self::measure_into(&mut self.meter, &mut self.clip, &mut self.clipped, &view);
             self.writer.write(&view)?;
         }
         Ok(())
+    }
+
+    fn measure(&mut self, chunk: &[&[f32]]) {
+        Self::measure_into(&mut self.meter, &mut self.clip, &mut self.clipped, chunk);
+    }
+
+    /// Meters `chunk` as the file will hold it: an integer format clips at
+    /// full scale (counted in `clipped`), so the meter reads the clipped
+    /// signal, and the summary's peaks and loudness are the file's.
+    fn measure_into(
+        meter: &mut Option<Meter>,
+        clip: &mut Option<(f32, Vec<Vec<f32>>)>,
+        clipped: &mut u64,
+        chunk: &[&[f32]],
+    ) {
+        let Some((full_scale, copy)) = clip else {
+            if let Some(m) = meter {
+                m.add(chunk);
+            }
+            return;
+        };
+        let limit = *full_scale;
+        let over = chunk.iter().flat_map(|c| c.iter()).filter(|x| **x > limit || **x < -1.0).count();
+        *clipped += over as u64;
+        let Some(m) = meter else { return };
+        if over == 0 {
+            m.add(chunk);
+            return;
+        }
+        for (dst, src) in copy.iter_mut().zip(chunk) {
+            dst.clear();
+            dst.extend(src.iter().map(|x| x.clamp(-1.0, limit)));
+        }
+        let view: Vec<&[f32]> = copy.iter().map(|c| c.as_slice()).collect();
+        m.add(&view);
+    }
+
+    /// Samples beyond full scale that the integer format clipped (0 for float files).
+    pub fn clipped(&self) -> u64 {
+        self.clipped
     }
 
     /// Flushes the resampler's tail into the file (and the meter).

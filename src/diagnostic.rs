@@ -77,6 +77,10 @@ pub enum ErrorKind {
         what: &'static str,
         name: String,
     },
+    /// Two exports writing the same file.
+    DuplicateExport {
+        path: String,
+    },
     /// The same name defined in two files.
     NameClash {
         what: &'static str,
@@ -213,6 +217,7 @@ impl ErrorKind {
                 format!("`{name}` is given twice to `{processor}`")
             }
             DuplicateName { what, name } => format!("{what} `{name}` is defined twice"),
+            DuplicateExport { path } => format!("two exports write `{path}`"),
             NameClash { what, name, first, second } => {
                 format!("{what} `{name}` is defined in both `{first}` and `{second}`")
             }
@@ -273,6 +278,7 @@ impl ErrorKind {
             TooManyArguments { .. } => "too many arguments".into(),
             DuplicateArgument { .. } => "given again here".into(),
             DuplicateName { .. } | NameClash { .. } => "defined again here".into(),
+            DuplicateExport { .. } => "the same file again".into(),
             DuplicateSetting { .. } => "set again here".into(),
             RoutingCycle { .. } | SidechainCycle { .. } => "this closes the cycle".into(),
             MissingSource { .. } => "file not found".into(),
@@ -325,6 +331,9 @@ impl ErrorKind {
             TooManyArguments { .. } => Some("name the extra arguments, like `q: 0.7`".into()),
             DuplicateArgument { .. } | DuplicateSetting { .. } => Some("remove one of them".into()),
             DuplicateName { .. } => Some("give each one its own name".into()),
+            DuplicateExport { .. } => {
+                Some("give each export its own file name (e.g. `song.wav` and `song-16bit.wav`)".into())
+            }
             NameClash { .. } => Some("rename one of them, or import only one of the files".into()),
             RoutingCycle { .. } => {
                 Some("a bus cannot feed itself; route one of them to another bus or `master`".into())

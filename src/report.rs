@@ -108,6 +108,13 @@ pub fn print_deliverables(written: &[pipeline::Written]) {
         };
         eprintln!("  {name:<32} {lufs:>9} {lra:>6} {tp:>7} {peak:>7} {gain:>7} {limiter:>13}");
         eprintln!("    {} at {} Hz", clock(w.frames as f64 / w.rate as f64), w.rate);
+        if w.clipped > 0 {
+            eprintln!(
+                "    warning: {} samples clipped at full scale (the figures above are the clipped file's): \
+                 turn the master down, or end its chain with `limiter(ceiling: -1dBTP)`",
+                w.clipped
+            );
+        }
         if let Some(r) = w.mastered.and_then(|m| m.limiter).filter(|r| r.mean_db > HARD_LIMITING_DB) {
             eprintln!(
                 "    warning: the limiter works hard here ({:.1} dB deepest, {:.1} dB on average, {:.0}% of the time): \

@@ -68,6 +68,14 @@ impl<'a> Expander<'_, 'a> {
             if let Some((params, param_spans)) = self.args(spec, call, scope) {
                 let label = call.label.as_ref().map(|l| l.node.clone());
                 let span = call.name.span.to(call.args_span);
+                if let Some(l) = &call.label {
+                    // Automation addresses a processor by its label: two would be ambiguous.
+                    if let Some(first) = out.iter().find(|p| p.label.as_deref() == Some(l.node.as_str())) {
+                        let kind = ErrorKind::DuplicateName { what: "label", name: l.node.clone() };
+                        self.ctx.error(Diagnostic::new(kind, l.span).with_note(first.span, "first used here"));
+                        return;
+                    }
+                }
                 out.push(ProcessorCall { spec, params, param_spans, label, span });
             }
         } else if let Some(def) = self.ctx.chains.get(name) {

@@ -100,6 +100,32 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
     })
 }
 
+/// An error for each export that writes a file an earlier one writes: the
+/// second would replace the first (and their temporary files would collide).
+/// Paths are compared after resolving `.` and `..`, so `out.wav` and
+/// `./out.wav` are the same file.
+pub fn no_two_write_one_file(ctx: &mut Ctx, exports: &[Export]) {
+    let key = |e: &Export| -> std::path::PathBuf {
+        let mut out = std::path::PathBuf::new();
+        for c in e.path.components() {
+            match c {
+                std::path::Component::CurDir => {}
+                std::path::Component::ParentDir => {
+                    out.pop();
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    for (i, e) in exports.iter().enumerate() {
+        if let Some(first) = exports[..i].iter().find(|f| key(f) == key(e)) {
+            let kind = ErrorKind::DuplicateExport { path: e.written.clone() };
+            ctx.error(Diagnostic::new(kind, e.span).with_note(first.span, "first written here"));
+        }
+    }
+}
+
 /// One of the words in `valid`, or a diagnostic listing them.
 pub(crate) fn word(
     ctx: &mut Ctx,

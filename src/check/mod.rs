@@ -171,6 +171,7 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
         })
         .filter_map(|e| exports::export(ctx, e, base, rate))
         .collect();
+    exports::no_two_write_one_file(ctx, &exports);
     let checks: Vec<_> = items
         .iter()
         .filter_map(|i| match i {

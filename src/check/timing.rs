@@ -3,7 +3,7 @@
 use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::source::Span;
 
-use super::value::Value;
+use super::value::{fmt_number, Value};
 
 /// Tempo and meter of a song.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -39,6 +39,18 @@ impl Timing {
                     return Err(Diagnostic::new(kind, span));
                 }
                 let (num, den) = self.meter;
+                if beat >= num as f64 + 1.0 {
+                    let (carry, rest) = (((beat - 1.0) / num as f64).floor(), (beat - 1.0) % num as f64 + 1.0);
+                    let kind = ErrorKind::Other {
+                        message: format!("beat {} is past the end of a {num}/{den} bar", fmt_number(beat)),
+                        help: Some(format!(
+                            "a {num}/{den} bar has beats 1 to {num}: that position is `{}:{}`",
+                            fmt_number(bar + carry),
+                            fmt_number(rest)
+                        )),
+                    };
+                    return Err(Diagnostic::new(kind, span));
+                }
                 let beats = (bar - 1.0) * num as f64 + (beat - 1.0);
                 Ok(beats * (4.0 / den as f64) * 60.0 / tempo)
             }

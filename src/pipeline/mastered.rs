@@ -123,7 +123,7 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
     for (d, m) in open {
         let (path, rate) = (d.export.path.clone(), d.export.rate);
         let frames = d.finish(Some(&m.measured))?;
-        written.push(Written { path, frames, rate, measured: Some(m.measured), mastered: Some(m.report) });
+        written.push(Written { path, frames, rate, measured: Some(m.measured), mastered: Some(m.report), clipped: 0 });
     }
     Ok(written)
 }

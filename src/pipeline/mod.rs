@@ -67,6 +67,8 @@ pub struct Written {
     pub measured: Option<crate::meter::Measurement>,
     /// What the mastering stage did (loudness targets, final limiter), when it ran.
     pub mastered: Option<crate::mastering::normalise::MasterReport>,
+    /// Samples beyond full scale that the file's integer format clipped.
+    pub clipped: u64,
 }
 
 /// The result of a render.
@@ -258,9 +260,9 @@ fn write_all(
     }
     let mut written = Vec::new();
     for d in deliveries {
-        let (path, rate, measured) = (d.export.path.clone(), d.export.rate, d.measured());
+        let (path, rate, measured, clipped) = (d.export.path.clone(), d.export.rate, d.measured(), d.clipped());
         let frames = d.finish(None)?;
-        written.push(Written { path, frames, rate, measured, mastered: None });
+        written.push(Written { path, frames, rate, measured, mastered: None, clipped });
     }
     Ok(written)
 }

@@ -112,3 +112,28 @@ fn wav_bext_holds_the_measured_loudness() {
     assert!(field(2) <= -2.0 && field(2) > -30.0, "MaxTruePeakLevel {}", field(2));
     assert!(bext.starts_with("Café Noir - The Examples".as_bytes()));
 }
+
+/// A mix over full scale in a 24-bit file: the summary says how many samples
+/// the format clipped, and its figures are the clipped file's (0 dBFS peak).
+#[test]
+fn clipping_in_an_integer_file_is_reported() {
+    let p = Project::new();
+    let x = sine(48_000, RATE, 1000.0, 0.5, 24);
+    p.wav_int("x.wav", RATE, 24, &[x.clone(), x.clone()]);
+    p.file(
+        "song.mix",
+        "track a { source = \"x.wav\", gain = +12dB }\nexport \"out.wav\"\nexport \"float.wav\" { bits = 32f }\n",
+    );
+    let out = p.mixc(&["render", "song.mix"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // 0.5 · 10^(12/20) ≈ 1.99: a sample clips where |sin| > 1/1.99.
+    let gain = 10f64.powf(12.0 / 20.0);
+    let expected = 2 * x.iter().filter(|s| (**s as f64 * gain).abs() >= 1.0).count();
+    let line = stderr.lines().find(|l| l.contains("samples clipped")).expect("a clipping warning");
+    let count: usize = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).expect("a count");
+    assert!(count.abs_diff(expected) <= 4, "{count} clipped, expected about {expected}");
+    assert_eq!(stderr.matches("samples clipped").count(), 1, "the float file clips nothing");
+    let row = stderr.lines().find(|l| l.contains("out.wav")).expect("row");
+    assert_eq!(row.split_whitespace().nth(4), Some("0.0"), "peak column of the clipped file: {row}");
+}
