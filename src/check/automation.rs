@@ -131,6 +131,21 @@ fn processor_param(ctx: &mut Ctx, draft: &Draft, label: &Ident, param: &Ident) -
     }
 }
 
+/// Numeric parameters a processor takes once, when it is built: (processor,
+/// parameter, what to do instead). Their `set_param` ignores them, so
+/// automating them would silently do nothing.
+const SET_ONCE: &[(&str, &str, &str)] = &[
+    (
+        "limiter",
+        "lookahead",
+        "the lookahead is the limiter's latency, fixed for the render; automate `ceiling` or `release`",
+    ),
+    ("reverb", "size", "the size sets the reverb's delay lengths once; automate `decay`, `damping`, `width` or `mix`"),
+    ("reverb", "predelay", "the predelay is set once; automate `decay`, `damping`, `width` or `mix`"),
+    ("delay", "lowpass", "the feedback filters are set once; automate `time`, `feedback` or `mix`"),
+    ("delay", "highpass", "the feedback filters are set once; automate `time`, `feedback` or `mix`"),
+];
+
 /// Why parameter `param` of `call` cannot move once the processor is built:
 /// a linear-phase filter's FIR (and its latency) and a crossover's splits
 /// are designed once.
@@ -141,6 +156,9 @@ fn fixed(call: &ProcessorCall, param: usize) -> Option<ErrorKind> {
     if linear {
         let help = "a linear-phase filter is designed once; automate a `phase: minimum` filter instead".into();
         return Some(ErrorKind::NotAutomatable { what, help });
+    }
+    if let Some((_, _, help)) = SET_ONCE.iter().find(|(p, n, _)| *p == call.spec.name && *n == name) {
+        return Some(ErrorKind::NotAutomatable { what, help: (*help).into() });
     }
     if super::chain::bands::banded(call.spec).is_some_and(|b| b.split == param) {
         let help = "the crossovers are fixed; automate the bands' settings instead".into();

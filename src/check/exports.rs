@@ -100,6 +100,27 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
     })
 }
 
+/// A song's export path is used as written: `{title}` and the like are
+/// album templates (see `album`), and would otherwise end up in the file name.
+/// False (after an error) when the path has one.
+pub fn no_placeholders(ctx: &mut Ctx, decl: &ExportDecl) -> bool {
+    let path = &decl.path.node;
+    let Some(open) = path.find('{').filter(|&i| path[i..].contains('}')) else {
+        return true;
+    };
+    let close = open + path[open..].find('}').unwrap_or(0);
+    let kind = ErrorKind::Other {
+        message: format!("`{}` in a song's export path would be written as it stands", &path[open..=close]),
+        help: Some(
+            "placeholders such as `{n}` and `{title}` name the per-song files of an album export; \
+             write the song's file name out here"
+                .into(),
+        ),
+    };
+    ctx.error(Diagnostic::new(kind, decl.path.span));
+    false
+}
+
 /// An error for each export that writes a file an earlier one writes: the
 /// second would replace the first (and their temporary files would collide).
 /// Paths are compared after resolving `.` and `..`, so `out.wav` and

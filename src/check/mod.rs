@@ -169,7 +169,7 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
             Item::Export(e) => Some(e),
             _ => None,
         })
-        .filter_map(|e| exports::export(ctx, e, base, rate))
+        .filter_map(|e| exports::no_placeholders(ctx, e).then(|| exports::export(ctx, e, base, rate)).flatten())
         .collect();
     exports::no_two_write_one_file(ctx, &exports);
     let checks: Vec<_> = items
