@@ -7,7 +7,8 @@
 //!
 //! Speed: two channels share one pass, as the two lanes of one SSE2 register,
 //! and up to four stages run in one pass with their state in registers (see
-//! `biquad_kernel.rs`). Longer cascades keep the signal in f64 between
+//! `biquad_kernel.rs`); with AVX2, two stages share one register, a few
+//! frames apart, with the same bits. Longer cascades keep the signal in f64 between
 //! groups of stages, in a scratch buffer allocated by `prepare`.
 
 use super::biquad_kernel::{run_group, Frames, History, Mono, Stereo, GROUP};
@@ -56,6 +57,8 @@ pub struct BiquadCascade {
     scratch: Vec<F64x2>,
     rate: f64,
     frame: u64,
+    /// Whether the CPU has AVX2, for the skewed kernel (same bits either way).
+    wide: bool,
 }
 
 impl BiquadCascade {
@@ -72,7 +75,23 @@ impl BiquadCascade {
 
     fn from_designs(designs: Vec<Design>) -> BiquadCascade {
         let coeffs = vec![Coeffs::IDENTITY; designs.len()];
-        BiquadCascade { designs, coeffs, history: Vec::new(), scratch: Vec::new(), rate: 0.0, frame: 0 }
+        BiquadCascade {
+            designs,
+            coeffs,
+            history: Vec::new(),
+            scratch: Vec::new(),
+            rate: 0.0,
+            frame: 0,
+            wide: super::has_avx2(),
+        }
+    }
+
+    /// The same cascade on the SSE2 kernel even where AVX2 is available (to
+    /// compare the kernels).
+    #[cfg(test)]
+    pub(crate) fn sse_only(mut self) -> BiquadCascade {
+        self.wide = false;
+        self
     }
 
     /// Number of stages.
@@ -139,7 +158,7 @@ impl BiquadCascade {
             for (g, coeffs) in self.coeffs.chunks(GROUP).enumerate() {
                 let first = g * (GROUP + 1);
                 let hist = &mut history[first..=first + coeffs.len()];
-                run_group(coeffs, hist, frames, start, end);
+                run_group(self.wide, coeffs, hist, frames, start, end);
             }
             frame += (end - start) as u64;
             if frame % FLUSH_PERIOD == 0 {

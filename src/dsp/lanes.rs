@@ -175,6 +175,83 @@ impl F64x2 {
     }
 }
 
+/// Four f64 lanes in an AVX register: two [`F64x2`] pairs side by side
+/// (`lo` in lanes 0–1, `hi` in lanes 2–3). Its operations may only run inside
+/// functions compiled with `#[target_feature(enable = "avx2")]`, called after
+/// [`has_avx2`](super::has_avx2) said yes: there they inline into AVX code.
+/// Each lane performs the same IEEE operation as [`F64x2`] would (no FMA).
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy)]
+pub(crate) struct F64x4(std::arch::x86_64::__m256d);
+
+#[cfg(target_arch = "x86_64")]
+mod avx {
+    // SAFETY, for every `unsafe` block below: the intrinsics need AVX, and
+    // `F64x4` is only used by code that checked the CPU has AVX2 (see the type).
+    #![allow(unused_unsafe)]
+    use super::{F64x2, F64x4};
+    use std::arch::x86_64::*;
+    use std::ops::{Add, Mul, Sub};
+
+    impl F64x4 {
+        /// `lo` in lanes 0–1, `hi` in lanes 2–3.
+        #[inline(always)]
+        pub fn join(lo: F64x2, hi: F64x2) -> F64x4 {
+            F64x4(unsafe { _mm256_insertf128_pd::<1>(_mm256_castpd128_pd256(lo.0), hi.0) })
+        }
+        /// `[lo, lo, hi, hi]`.
+        #[inline(always)]
+        pub fn splat2(lo: f64, hi: f64) -> F64x4 {
+            F64x4(unsafe { _mm256_set_pd(hi, hi, lo, lo) })
+        }
+        /// Lanes 0–1.
+        #[inline(always)]
+        pub fn lo(self) -> F64x2 {
+            F64x2(unsafe { _mm256_castpd256_pd128(self.0) })
+        }
+        /// Lanes 2–3.
+        #[inline(always)]
+        pub fn hi(self) -> F64x2 {
+            F64x2(unsafe { _mm256_extractf128_pd::<1>(self.0) })
+        }
+        /// A lane mask for [`select`](F64x4::select): all ones in the halves that are `true`.
+        #[inline(always)]
+        pub fn mask(lo: bool, hi: bool) -> F64x4 {
+            let (l, h) = (-(lo as i64), -(hi as i64));
+            F64x4(unsafe { _mm256_castsi256_pd(_mm256_set_epi64x(h, h, l, l)) })
+        }
+        /// Per lane: `a` where `mask` is set, else `b`.
+        #[inline(always)]
+        pub fn select(mask: F64x4, a: F64x4, b: F64x4) -> F64x4 {
+            F64x4(unsafe { _mm256_blendv_pd(b.0, a.0, mask.0) })
+        }
+    }
+
+    impl Add for F64x4 {
+        type Output = F64x4;
+        #[inline(always)]
+        fn add(self, rhs: F64x4) -> F64x4 {
+            F64x4(unsafe { _mm256_add_pd(self.0, rhs.0) })
+        }
+    }
+
+    impl Sub for F64x4 {
+        type Output = F64x4;
+        #[inline(always)]
+        fn sub(self, rhs: F64x4) -> F64x4 {
+            F64x4(unsafe { _mm256_sub_pd(self.0, rhs.0) })
+        }
+    }
+
+    impl Mul for F64x4 {
+        type Output = F64x4;
+        #[inline(always)]
+        fn mul(self, rhs: F64x4) -> F64x4 {
+            F64x4(unsafe { _mm256_mul_pd(self.0, rhs.0) })
+        }
+    }
+}
+
 impl Add for F64x2 {
     type Output = F64x2;
     #[inline(always)]
