@@ -40,15 +40,7 @@ const DEFAULT_GAP: f64 = 2.0;
 
 /// Reads and checks the album file at `path` and every song it lists.
 pub fn check_path(path: &Path) -> Result<Album, Report> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let mut sources = SourceMap::new();
-        let id = sources.add(path, path.to_string_lossy(), "");
-        let kind = ErrorKind::Other {
-            message: format!("cannot read `{}`: {e}", path.display()),
-            help: Some("check the path and that the file is readable".into()),
-        };
-        Report { sources, diagnostics: vec![Diagnostic::new(kind, Span::new(id, 0, 0))] }
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| crate::check::unreadable(path, &e))?;
     check_text(path, &text)
 }
 

@@ -50,18 +50,31 @@ const SONG_KEYS: &[&str] = &[
     "length",
 ];
 
+/// The report for a `.mix` (or album) file that cannot be read.
+pub(crate) fn unreadable(path: &Path, error: &std::io::Error) -> Report {
+    let mut sources = SourceMap::new();
+    let id = sources.add(path, path.to_string_lossy(), "");
+    let shown = path.display();
+    let (message, help) = if path.is_dir() {
+        (format!("`{shown}` is a folder"), "give the `.mix` file itself".to_string())
+    } else if error.kind() == std::io::ErrorKind::NotFound {
+        (format!("`{shown}` does not exist"), "check the path (it is relative to the current folder)".to_string())
+    } else if error.kind() == std::io::ErrorKind::InvalidData {
+        (
+            format!("`{shown}` is not a text file"),
+            format!("mixc reads `.mix` files; to measure an audio file, run `mixc meter {shown}`"),
+        )
+    } else {
+        (format!("cannot read `{shown}`: {error}"), "check the path and that the file is readable".to_string())
+    };
+    let kind = ErrorKind::Other { message, help: Some(help) };
+    let diag = Diagnostic::new(kind, crate::source::Span::new(id, 0, 0));
+    Report { sources, diagnostics: vec![diag] }
+}
+
 /// Reads and checks the `.mix` file at `path`.
 pub fn check_path(path: &Path) -> Result<MixGraph, Report> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        let mut sources = SourceMap::new();
-        let id = sources.add(path, path.to_string_lossy(), "");
-        let kind = ErrorKind::Other {
-            message: format!("cannot read `{}`: {e}", path.display()),
-            help: Some("check the path and that the file is readable".into()),
-        };
-        let diag = Diagnostic::new(kind, crate::source::Span::new(id, 0, 0));
-        Report { sources, diagnostics: vec![diag] }
-    })?;
+    let text = std::fs::read_to_string(path).map_err(|e| unreadable(path, &e))?;
     check_text(path, &text)
 }
 

@@ -60,3 +60,21 @@ fn a_closed_pipe_is_not_a_panic() {
     child.wait().expect("wait");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// Giving `render` the wrong kind of path says what it is and what to do.
+#[test]
+fn render_names_a_wrong_path_plainly() {
+    let p = crate::common::Project::new();
+    p.wav_int("song.wav", 48_000, 24, &[vec![0.0; 100]]);
+    std::fs::create_dir_all(p.path("folder")).expect("mkdir");
+    for (arg, says, help) in [
+        ("song.wav", "is not a text file", "mixc meter song.wav"),
+        ("folder", "is a folder", "the `.mix` file itself"),
+        ("missing.mix", "does not exist", "check the path"),
+    ] {
+        let out = p.mixc(&["render", arg]);
+        assert_eq!(out.status.code(), Some(1), "{arg}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says) && stderr.contains(help), "{arg}: {stderr}");
+    }
+}
