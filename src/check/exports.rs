@@ -170,11 +170,33 @@ pub(crate) fn word(
 
 /// WAV or FLAC, from `format = ...` or else the file extension.
 fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::ast::Expr>) -> Option<Container> {
+    let extension =
+        Path::new(&decl.path.node).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let name = match format {
-        Some(expr) => word(ctx, expr, "format", &["wav", "flac"])?,
-        None => {
-            Path::new(&decl.path.node).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default()
+        Some(expr) => {
+            let name = word(ctx, expr, "format", &["wav", "flac"])?;
+            // A file named for the other container would mislead every player.
+            let named = match extension.as_str() {
+                "wav" | "wave" => Some("wav"),
+                "flac" => Some("flac"),
+                _ => None,
+            };
+            if let Some(named) = named.filter(|n| *n != name) {
+                let stem = Path::new(&decl.path.node).with_extension(&name);
+                let kind = ErrorKind::Other {
+                    message: format!("`format = {name}` but the file is named `.{extension}`"),
+                    help: Some(format!(
+                        "name it `{}`, or leave out `format` to write {}",
+                        stem.display(),
+                        named.to_uppercase()
+                    )),
+                };
+                ctx.error(Diagnostic::new(kind, expr.span).with_note(decl.path.span, "named here"));
+                return None;
+            }
+            name
         }
+        None => extension,
     };
     match name.as_str() {
         "wav" | "wave" => Some(Container::Wav),
