@@ -239,7 +239,14 @@ fn print_processor(spec: &registry::ProcessorSpec) {
     use mixc::check::value::{fmt_in_unit, Kind};
     println!("{} — {}\n", spec.name, spec.summary);
     let positional: Vec<&str> = spec.params.iter().take(spec.positional).map(|p| p.name).collect();
-    println!("  {}({}, name: value ...)\n", spec.name, positional.join(", "));
+    if spec.params.is_empty() {
+        println!("  {}   (no parameters)", spec.name);
+        return;
+    }
+    match positional.is_empty() {
+        true => println!("  {}(name: value ...)\n", spec.name),
+        false => println!("  {}({}, name: value ...)\n", spec.name, positional.join(", ")),
+    }
     let rows: Vec<[String; 5]> = spec
         .params
         .iter()
