@@ -52,14 +52,7 @@ pub fn check_text(path: &Path, text: &str) -> Result<Album, Report> {
         return Err(Report { sources, diagnostics: diags });
     };
     let base = path.parent().unwrap_or(Path::new("."));
-    let mut ctx = Ctx {
-        sources: &sources,
-        lets: &loaded.lets,
-        chains: &loaded.chains,
-        deliveries: &loaded.deliveries,
-        diags: Vec::new(),
-        tempo: None,
-    };
+    let mut ctx = Ctx::new(&sources, &loaded);
     let checked = album(&mut ctx, &loaded.root.items, path, base);
     diags.extend(ctx.diags);
     let (album, failed) = checked;

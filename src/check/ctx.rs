@@ -21,6 +21,18 @@ pub struct Ctx<'a> {
 }
 
 impl<'a> Ctx<'a> {
+    /// A fresh context over the files `sources` and what `loaded` collected from them.
+    pub fn new(sources: &'a SourceMap, loaded: &'a super::imports::Loaded) -> Ctx<'a> {
+        Ctx {
+            sources,
+            lets: &loaded.lets,
+            chains: &loaded.chains,
+            deliveries: &loaded.deliveries,
+            diags: Vec::new(),
+            tempo: None,
+        }
+    }
+
     /// The source text under `span`.
     pub fn text(&self, span: Span) -> &str {
         let text = &self.sources.get(span.file).text;

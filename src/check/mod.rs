@@ -84,14 +84,7 @@ pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
     let mut diags = Vec::new();
     let loaded = imports::load(path, text, &mut sources, &mut diags);
     let graph = loaded.and_then(|loaded| {
-        let mut ctx = Ctx {
-            sources: &sources,
-            lets: &loaded.lets,
-            chains: &loaded.chains,
-            deliveries: &loaded.deliveries,
-            diags: Vec::new(),
-            tempo: None,
-        };
+        let mut ctx = Ctx::new(&sources, &loaded);
         let base = path.parent().unwrap_or(Path::new("."));
         let graph = song(&mut ctx, &loaded.root.items, base);
         diags.extend(ctx.diags);

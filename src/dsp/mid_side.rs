@@ -87,12 +87,7 @@ impl Processor for MidSide {
         if chunk == 0 || !(1..=2).contains(&audio.len()) {
             return;
         }
-        let mut start = 0;
-        while start < frames {
-            let len = chunk.min(frames - start);
-            self.piece(audio, start, len);
-            start += len;
-        }
+        super::in_pieces(frames, chunk, |start, len| self.piece(audio, start, len));
     }
 
     fn reset(&mut self) {

@@ -117,6 +117,18 @@ pub trait Processor: Send {
     }
 }
 
+/// Calls `piece(start, len)` over `0..frames` in runs of at most `chunk`
+/// frames (processors with fixed-size internal buffers).
+#[inline]
+pub fn in_pieces(frames: usize, chunk: usize, mut piece: impl FnMut(usize, usize)) {
+    let mut start = 0;
+    while start < frames {
+        let len = chunk.min(frames - start);
+        piece(start, len);
+        start += len;
+    }
+}
+
 /// Decibels to a linear gain; `-inf` gives exactly 0 and `0` exactly 1.
 pub fn db_to_gain(db: f64) -> f64 {
     if db == f64::NEG_INFINITY {

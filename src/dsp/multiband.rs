@@ -79,12 +79,7 @@ impl Processor for Multiband {
         if chunk == 0 || audio.len() > self.buffers[0].len() {
             return;
         }
-        let mut start = 0;
-        while start < frames {
-            let len = chunk.min(frames - start);
-            self.piece(audio, start, len);
-            start += len;
-        }
+        super::in_pieces(frames, chunk, |start, len| self.piece(audio, start, len));
     }
 
     fn reset(&mut self) {

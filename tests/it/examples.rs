@@ -42,19 +42,6 @@ fn every_example_checks() {
     assert!(checked >= 1);
 }
 
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 /// `examples/night-drive`: the demo's stems through sends, returns, a sidechain,
 /// bus glue, automation and a true-peak limiter. Renders it, checks both
 /// exports, the ceiling, the tails, and that the kick really ducks the bass.
