@@ -8,10 +8,10 @@ use super::master::Mastered;
 use super::sequence::Layout;
 use super::tags;
 use super::{cue, Album, AlbumExport, Files};
+use crate::deliver::mastering::Programme;
 use crate::deliver::Delivery;
 use crate::io::AudioError;
 use crate::ir::Export;
-use crate::mastering::Programme;
 use crate::meter::Measurement;
 
 /// Frames per write call.
