@@ -20,12 +20,18 @@ mod wav_tags;
 #[cfg(test)]
 mod tests;
 
+use std::ops::Range;
+
 use crate::io::resample::StreamResampler;
 use crate::io::AudioError;
 use crate::ir::{Container, Export, Metadata, SampleFormat};
 use crate::meter::{Measurement, Meter};
 use encode::{AudioWriter, EncodeSpec};
+use mastering::Programme;
 use tags::{Bext, Loudness, TagKey, Tags};
+
+/// Frames per write call when a whole programme is in memory.
+const PROGRAMME_CHUNK: usize = 16_384;
 
 /// One export being written.
 pub struct Delivery {
@@ -95,6 +101,18 @@ impl Delivery {
                 self.flush_converted()
             }
         }
+    }
+
+    /// Writes `frames` of a programme held in memory, a chunk at a time.
+    pub fn write_programme(&mut self, programme: &Programme, frames: Range<usize>) -> Result<(), AudioError> {
+        let mut start = frames.start;
+        while start < frames.end {
+            let end = (start + PROGRAMME_CHUNK).min(frames.end);
+            let chunk: Vec<&[f32]> = programme.channels.iter().map(|c| &c[start..end]).collect();
+            self.write(&chunk)?;
+            start = end;
+        }
+        Ok(())
     }
 
     fn flush_converted(&mut self) -> Result<(), AudioError> {

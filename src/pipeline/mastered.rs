@@ -116,7 +116,7 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
     for (m, r) in mastered.into_iter().zip(requests) {
         let tags = crate::deliver::song_tags(&graph.metadata, r.export);
         let mut d = Delivery::open(r.export, m.delivered.rate, r.seed, false, tags)?;
-        write_programme(&mut d, &m.delivered)?;
+        d.write_programme(&m.delivered, 0..m.delivered.frames())?;
         open.push((d, m));
     }
     let mut written = Vec::new();
@@ -126,16 +126,4 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
         written.push(Written { path, frames, rate, measured: Some(m.measured), mastered: Some(m.report), clipped: 0 });
     }
     Ok(written)
-}
-
-fn write_programme(d: &mut Delivery, programme: &Programme) -> Result<(), AudioError> {
-    const CHUNK: usize = 16_384;
-    let mut start = 0;
-    while start < programme.frames() {
-        let end = (start + CHUNK).min(programme.frames());
-        let chunk: Vec<&[f32]> = programme.channels.iter().map(|c| &c[start..end]).collect();
-        d.write(&chunk)?;
-        start = end;
-    }
-    Ok(())
 }

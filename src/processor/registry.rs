@@ -1,7 +1,7 @@
 //! The processor registry: every processor's parameters (kind, range,
 //! default) and how to build it. The grammar knows no processor names; the
-//! checker looks calls up here, so adding a processor changes only this file
-//! and its DSP module.
+//! checker looks calls up here. Each family's table is its own file
+//! (`eq.rs`, `dynamics.rs`, `multiband.rs`, `space.rs`), listed in `TABLES`.
 
 use crate::dsp::Processor;
 

@@ -41,6 +41,17 @@ fn src() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
 }
 
+/// Every `src/**/*.rs`, sorted: its path below `src/` and its text.
+fn sources() -> Vec<(PathBuf, String)> {
+    let mut files = Vec::new();
+    rust_files(&src(), &mut files);
+    let read = |file: PathBuf| {
+        let text = std::fs::read_to_string(&file).expect("read source");
+        (file.strip_prefix(src()).expect("under src").to_path_buf(), text)
+    };
+    files.into_iter().map(read).collect()
+}
+
 fn rust_files(dir: &Path, found: &mut Vec<PathBuf>) {
     let mut entries: Vec<_> = std::fs::read_dir(dir).expect("read src").map(|e| e.expect("entry").path()).collect();
     entries.sort();
@@ -142,16 +153,12 @@ fn group_heads(group: &str) -> Vec<String> {
 /// Every `crate::` reference from one top-level module to another:
 /// (from, to) → the `file:line`s that make it.
 fn edges() -> BTreeMap<(String, String), Vec<String>> {
-    let mut files = Vec::new();
-    rust_files(&src(), &mut files);
     let mut edges: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for file in files {
-        let rel = file.strip_prefix(src()).expect("under src").to_path_buf();
+    for (rel, text) in sources() {
         let from = top_module(&rel);
         if from == "lib" {
             continue; // the crate root declares every module
         }
-        let text = std::fs::read_to_string(&file).expect("read source");
         for (line, to) in crate_paths(&text) {
             if to != from {
                 edges.entry((from.clone(), to)).or_default().push(format!("src/{}:{line}", rel.display()));
@@ -168,10 +175,8 @@ fn rank(module: &str) -> Option<usize> {
 #[test]
 fn no_module_imports_a_later_stage() {
     let mut problems = Vec::new();
-    let mut files = Vec::new();
-    rust_files(&src(), &mut files);
-    for file in &files {
-        let top = top_module(file.strip_prefix(src()).expect("under src"));
+    for (rel, _) in sources() {
+        let top = top_module(&rel);
         if top != "lib" && rank(&top).is_none() {
             problems.push(format!("src/{top}: a top-level module missing from ORDER in tests/it/layering.rs"));
         }
@@ -232,16 +237,12 @@ fn no_import_loop_between_top_level_modules() {
 /// `crate::…` is the fix either way.
 #[test]
 fn other_top_level_modules_are_named_through_crate() {
-    let mut files = Vec::new();
-    rust_files(&src(), &mut files);
     let mut problems = Vec::new();
-    for file in files {
-        let rel = file.strip_prefix(src()).expect("under src");
+    for (rel, text) in sources() {
         let mut depth = rel.components().count();
         if rel.file_name().is_some_and(|n| n == "mod.rs") {
             depth -= 1;
         }
-        let text = std::fs::read_to_string(&file).expect("read source");
         for (i, line) in text.lines().enumerate() {
             let code = code_of(line);
             let mut rest = code;
@@ -263,17 +264,13 @@ fn other_top_level_modules_are_named_through_crate() {
 
 #[test]
 fn test_only_files_are_named_one_way() {
-    let mut files = Vec::new();
-    rust_files(&src(), &mut files);
     let mut problems = Vec::new();
-    for file in files {
-        let rel = file.strip_prefix(src()).expect("under src");
+    for (rel, text) in sources() {
         let in_tests_dir = rel.components().any(|c| c.as_os_str() == "tests");
         let name = rel.file_name().expect("file").to_string_lossy();
         if name.contains("test") && name != "tests.rs" && !in_tests_dir {
             problems.push(format!("src/{}: test-only code goes in `tests.rs` or under `tests/`", rel.display()));
         }
-        let text = std::fs::read_to_string(&file).expect("read source");
         for (i, line) in text.lines().enumerate() {
             if code_of(line).trim_start().starts_with("#[path") {
                 problems.push(format!(
