@@ -1,4 +1,12 @@
-//! The command line: subcommands, flags and their help text (clap).
+//! The command line: subcommands, flags and their help text (clap); each
+//! command's running and printing in a submodule (diagnostics, progress,
+//! summaries, exit codes). The library makes the results; only the binary prints.
+
+pub mod album;
+pub mod langtools;
+pub mod meter;
+pub mod render;
+pub mod watch;
 
 use std::path::PathBuf;
 

@@ -5,6 +5,8 @@
 //! reads is written in [`ErrorKind`]'s `message`, `label` and `help` — one
 //! place, lower-case, names in backticks.
 
+mod render;
+
 use std::fmt;
 
 use crate::source::{SourceMap, Span};
@@ -452,12 +454,12 @@ pub struct Report {
 impl Report {
     /// Renders every diagnostic as miette prints it, without colour, at `width` columns.
     pub fn render_plain(&self, width: usize) -> String {
-        crate::diagnostic_render::render(self, false, width)
+        render::render(self, false, width)
     }
 
     /// Renders for a terminal (colour when `color`).
     pub fn render(&self, color: bool, width: usize) -> String {
-        crate::diagnostic_render::render(self, color, width)
+        render::render(self, color, width)
     }
 }
 

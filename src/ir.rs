@@ -8,8 +8,7 @@
 
 use std::path::PathBuf;
 
-use crate::check::registry::{Params, ProcessorSpec};
-use crate::io::encode::{Container, Dither, SampleFormat};
+use crate::processor::registry::{Params, ProcessorSpec};
 use crate::source::Span;
 
 /// Index into [`MixGraph::nodes`].
@@ -143,6 +142,51 @@ pub struct Export {
     /// QC lines for this file alone (from its `target = PRESET`), besides the song's `check`.
     pub checks: Vec<QcCheck>,
     pub span: Span,
+}
+
+/// The sample format of a delivered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SampleFormat {
+    I16,
+    I24,
+    F32,
+}
+
+impl SampleFormat {
+    /// Bits per sample in the file.
+    pub fn bits(self) -> u32 {
+        match self {
+            SampleFormat::I16 => 16,
+            SampleFormat::I24 => 24,
+            SampleFormat::F32 => 32,
+        }
+    }
+}
+
+/// Dither applied when quantising to an integer format (ignored for `F32`).
+///
+/// `Tpdf` is *auto*: no noise is added while every sample is exactly
+/// representable at the target depth; the first sample that is not switches
+/// TPDF dither on for the rest of the file. Sources already on the target grid
+/// are thus written bit-exactly (the identity rule), processed audio is
+/// dithered. See [`crate::deliver::quantize::Quantizer`].
+///
+/// `Shaped` is the same auto TPDF plus error-feedback noise shaping per
+/// channel (the improved E-weighted filter, [`crate::deliver::noise_shape`]), which
+/// moves the noise out of 2–5 kHz to the top of the band. The filter fits
+/// 44.1 and 48 kHz; at other rates `Shaped` is plain `Tpdf`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dither {
+    None,
+    Tpdf,
+    Shaped,
+}
+
+/// The file type of a delivered file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Container {
+    Wav,
+    Flac,
 }
 
 /// Loudness normalisation targets.

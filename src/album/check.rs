@@ -8,10 +8,10 @@ use std::path::Path;
 use crate::check::ctx::Ctx;
 use crate::check::exports::word;
 use crate::check::settings::collect;
-use crate::check::value::{Kind, Value};
 use crate::check::{exports, imports, rate};
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind, Report};
 use crate::ir::{QcCheck, Target};
+use crate::processor::value::{Kind, Value};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{AlbumDecl, Entry, ExportDecl, Expr, Item, Setting, SongDecl};
 

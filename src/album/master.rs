@@ -6,7 +6,7 @@
 //! from the integrated loudness of the whole sequenced programme (songs and
 //! gaps through one meter), so songs keep the levels they were mixed at.
 //! A limiter lowers loudness where it acts, so the gain is searched (the
-//! safeguarded secant of [`crate::mastering::normalise`]) on the album as
+//! safeguarded secant of [`crate::deliver::mastering::normalise`]) on the album as
 //! delivered: gain → each song's final limiter → sequence → rate conversion
 //! → the exact quantised samples of the files → meter. With `per_song`,
 //! each song has its own gain and search, on its own loudness. A song whose
@@ -20,12 +20,12 @@ use rayon::prelude::*;
 use super::measure::{measure, FileSpan, Measured};
 use super::sequence::Layout;
 use super::{AlbumExport, Files, Normalize};
+use crate::deliver::mastering::delivered::convert;
+use crate::deliver::mastering::finish::{finish_with, Reduction};
+use crate::deliver::mastering::normalise::{final_limiter, Search, MAX_PASSES};
+use crate::deliver::mastering::{NormaliseError, Programme, Request};
 use crate::dsp::dynamics::limiter::LimiterSpec;
 use crate::ir::Target;
-use crate::mastering::delivered::convert;
-use crate::mastering::finish::{finish_with, Reduction};
-use crate::mastering::normalise::{final_limiter, Search, MAX_PASSES};
-use crate::mastering::{NormaliseError, Programme, Request};
 
 /// What every export of an album is mastered from.
 pub struct Songs<'a> {
@@ -204,7 +204,7 @@ fn check_clipping(
     gain_db: f64,
     measured: &crate::meter::Measurement,
 ) -> Result<(), NormaliseError> {
-    let integer = export.export.format != crate::io::encode::SampleFormat::F32;
+    let integer = export.export.format != crate::ir::SampleFormat::F32;
     let peak = measured.sample_peak_dbfs.unwrap_or(f64::NEG_INFINITY);
     match target.loudness {
         Some(t) if integer && gain_db > 0.0 && peak > -0.001 => {

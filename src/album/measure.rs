@@ -4,10 +4,10 @@
 
 use std::ops::Range;
 
-use crate::io::encode::SampleFormat;
-use crate::io::quantize::Quantizer;
+use crate::deliver::mastering::Programme;
+use crate::deliver::quantize::Quantizer;
 use crate::ir::Export;
-use crate::mastering::Programme;
+use crate::ir::SampleFormat;
 use crate::meter::{Measurement, Meter};
 
 /// Frames per quantiser and meter call (results do not depend on it).
@@ -79,7 +79,7 @@ pub fn measure(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::io::encode::{Container, Dither};
+    use crate::ir::{Container, Dither};
 
     fn export(format: SampleFormat) -> Export {
         Export {

@@ -12,9 +12,9 @@ use super::sequence::{self, Layout};
 use super::write::Pending;
 use super::{Album, AlbumExport, Files, Normalize};
 use crate::cache::Mode;
-use crate::io::encode::SampleFormat;
+use crate::deliver::mastering::{delivered::convert, Programme, Reduction};
 use crate::io::AudioError;
-use crate::mastering::{delivered::convert, Programme, Reduction};
+use crate::ir::SampleFormat;
 use crate::meter::{Measurement, Meter};
 use crate::pipeline::{self, Error, QcFailure, RunOptions};
 use crate::render::{RenderError, RenderOptions};
@@ -87,7 +87,7 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
         limiters: album
             .songs
             .iter()
-            .map(|s| s.graph.final_limiter.as_ref().map(|l| crate::check::processors_dynamics::limiter_spec(&l.params)))
+            .map(|s| s.graph.final_limiter.as_ref().map(|l| crate::processor::dynamics::limiter_spec(&l.params)))
             .collect(),
         layout: &layout,
         normalize: album.normalize,
@@ -184,7 +184,7 @@ fn judge(album: &Album, export: &AlbumExport, m: &Mastered) -> Vec<QcFailure> {
     judged
         .into_iter()
         .filter_map(|(path, measured)| {
-            let verdicts = crate::qc::judge(&checks, measured);
+            let verdicts = crate::deliver::qc::judge(&checks, measured);
             verdicts.iter().any(|v| !v.pass).then_some(QcFailure { path, verdicts })
         })
         .collect()

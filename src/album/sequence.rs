@@ -14,7 +14,7 @@
 //! a multiple of 75 Hz, as every CD and studio rate is.
 
 use super::Transition;
-use crate::mastering::Programme;
+use crate::deliver::mastering::Programme;
 
 /// CD frames (sectors) per second.
 pub const CD_FRAMES: u64 = 75;

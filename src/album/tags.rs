@@ -9,7 +9,7 @@
 //! FLAC, `LIST`/`INFO` and a `bext` chunk in WAV).
 
 use super::Album;
-use crate::io::tags::{TagKey, Tags};
+use crate::deliver::tags::{TagKey, Tags};
 use crate::ir::{Export, Metadata};
 
 /// The tags of song `index`'s own file, for `export`.

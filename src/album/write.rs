@@ -11,11 +11,7 @@ use super::{cue, Album, AlbumExport, Files};
 use crate::deliver::Delivery;
 use crate::io::AudioError;
 use crate::ir::Export;
-use crate::mastering::Programme;
 use crate::meter::Measurement;
-
-/// Frames per write call.
-const CHUNK: usize = 16_384;
 
 /// Files written to their temporary paths, not yet in place.
 #[derive(Default)]
@@ -42,7 +38,7 @@ impl Pending {
                 Files::PerSong(_) => (tags::song_tags(album, i, &target), &mastered.measured.songs[i]),
             };
             let mut d = Delivery::open(&target, mastered.delivered.rate, file.seed, false, tags)?;
-            write(&mut d, &mastered.delivered, file.frames.clone())?;
+            d.write_programme(&mastered.delivered, file.frames.clone())?;
             self.audio.push((d, measured.clone()));
         }
         if let Some(cue_path) = export.cue_path() {
@@ -63,17 +59,6 @@ impl Pending {
         }
         Ok(())
     }
-}
-
-fn write(d: &mut Delivery, programme: &Programme, frames: std::ops::Range<usize>) -> Result<(), AudioError> {
-    let mut start = frames.start;
-    while start < frames.end {
-        let end = (start + CHUNK).min(frames.end);
-        let chunk: Vec<&[f32]> = programme.channels.iter().map(|c| &c[start..end]).collect();
-        d.write(&chunk)?;
-        start = end;
-    }
-    Ok(())
 }
 
 /// A text file at a temporary path beside its target, removed unless committed.

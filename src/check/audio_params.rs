@@ -8,11 +8,11 @@ use std::sync::Arc;
 use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::io::resample::SourceStream;
 use crate::io::AudioError;
+use crate::processor::registry::{AudioClip, ParamValue};
+use crate::processor::value::Kind;
 
 use super::ctx::Ctx;
 use super::nodes::Draft;
-use super::registry::{AudioClip, ParamValue};
-use super::value::Kind;
 
 /// Longest audio a parameter may name: ten minutes, far beyond any impulse response.
 const MAX_SECONDS: u64 = 600;

@@ -3,13 +3,13 @@
 
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind};
 use crate::ir::{AutoTarget, Automation, Breakpoint, Curve, ProcessorCall};
+use crate::processor::value::Kind;
 use crate::syntax::ast::{self, Ident};
 
 use super::ctx::Ctx;
 use super::eval::eval;
 use super::nodes::Draft;
 use super::timing::{frames, Timing};
-use super::value::Kind;
 
 /// Checks one `automate` block against the drafts; returns the draft index and lane.
 pub fn lane(

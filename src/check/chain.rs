@@ -11,8 +11,8 @@ pub(super) mod bands;
 
 use super::ctx::Ctx;
 use super::eval::{eval, expect, Scope};
-use super::registry::{self, Default, ParamValue, Params, ProcessorSpec, PLANNED};
-use super::value::{fmt_in_unit, Kind, Value};
+use crate::processor::registry::{self, Default, ParamValue, Params, ProcessorSpec, PLANNED};
+use crate::processor::value::{fmt_in_unit, Kind, Value};
 use crate::source::Span;
 
 /// Expands a chain expression into processor calls, reporting every problem.

@@ -3,11 +3,11 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::Diagnostic;
+use crate::processor::value::{Kind, Value};
 use crate::source::{SourceMap, Span};
 use crate::syntax::ast::{ChainDef, DeliveryDecl, Expr};
 
 use super::eval::{eval, expect, Scope};
-use super::value::{Kind, Value};
 
 /// What every checking function needs: names in scope and a place for errors.
 pub struct Ctx<'a> {

@@ -3,10 +3,9 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind};
+use crate::processor::value::{Bits, Kind, Value};
 use crate::source::Span;
 use crate::syntax::ast::{Expr, ExprKind, NoteModifier, Quantity, Unit};
-
-use super::value::{Bits, Kind, Value};
 
 /// Names visible to an expression: `let` constants and, inside a chain body,
 /// the chain's parameters (already evaluated at the call site).
@@ -83,7 +82,7 @@ fn quantity(q: &Quantity, span: Span) -> Result<Value, Diagnostic> {
         Unit::Float => {
             return Err(Diagnostic::new(
                 ErrorKind::Other {
-                    message: format!("`{}f` is not a sample format", super::value::fmt_number(x)),
+                    message: format!("`{}f` is not a sample format", crate::processor::value::fmt_number(x)),
                     help: Some("the float format is `32f`; integer depths are `16` and `24`".into()),
                 },
                 span,

@@ -3,13 +3,13 @@
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, ErrorKind};
-use crate::io::encode::{Container, Dither, SampleFormat};
 use crate::ir::Export;
+use crate::ir::{Container, Dither, SampleFormat};
+use crate::processor::value::{Bits, Kind, Value};
 use crate::syntax::ast::ExportDecl;
 
 use super::ctx::Ctx;
 use super::settings::collect;
-use super::value::{Bits, Kind, Value};
 
 const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "target", "loudness", "true_peak"];
 

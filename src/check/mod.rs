@@ -9,30 +9,25 @@ pub mod eval;
 pub mod exports;
 pub mod imports;
 pub mod nodes;
-pub mod processors;
-pub mod processors_dynamics;
-pub mod processors_space;
 pub mod qc;
-pub mod registry;
 pub mod routing;
 pub mod settings;
 pub mod sources;
 pub mod stdlib;
 pub mod timing;
-pub mod value;
 
 use std::collections::HashMap;
 use std::path::Path;
 
 use crate::diagnostic::{Diagnostic, ErrorKind, Report};
 use crate::ir::{Metadata, MixGraph};
+use crate::processor::value::{Kind, Value};
 use crate::source::SourceMap;
 use crate::syntax::ast::{Item, NodeKind};
 
 use ctx::Ctx;
 use nodes::Draft;
 use timing::Timing;
-use value::{Kind, Value};
 
 const SONG_KEYS: &[&str] = &[
     "title",
@@ -111,7 +106,7 @@ fn input_files(sources: &SourceMap, graph: &MixGraph) -> Vec<std::path::PathBuf>
         files.extend(node.source.iter().map(|s| s.path.clone()));
         for call in &node.chain {
             files.extend(call.params.values.iter().flatten().filter_map(|v| match v {
-                registry::ParamValue::Audio(clip) => Some(clip.path.clone()),
+                crate::processor::registry::ParamValue::Audio(clip) => Some(clip.path.clone()),
                 _ => None,
             }));
         }

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::ir::{ProcessorCall, Tap};
+use crate::processor::value::{Kind, Value};
 use crate::source::Span;
 use crate::syntax::ast::{Entry, NodeBlock, NodeKind, SendTap};
 
@@ -9,7 +10,6 @@ use super::chain;
 use super::ctx::Ctx;
 use super::settings::{boolean, collect};
 use super::timing::Timing;
-use super::value::{Kind, Value};
 
 const TRACK_KEYS: &[&str] = &["source", "chain", "gain", "pan", "out", "start", "mute", "solo"];
 const BUS_KEYS: &[&str] = &["chain", "gain", "pan", "out", "mute", "solo"];

@@ -2,10 +2,10 @@
 
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind};
 use crate::ir::{Bound, Metric, QcCheck};
+use crate::processor::value::Kind;
 use crate::syntax::ast::{CheckBlock, CompareOp, Setting};
 
 use super::ctx::Ctx;
-use super::value::Kind;
 
 const METRICS: &[(&str, Metric, Kind)] = &[
     ("loudness", Metric::Loudness, Kind::Loudness),

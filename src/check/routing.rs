@@ -11,12 +11,12 @@ use petgraph::Direction;
 
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind};
 use crate::ir::Tap;
+use crate::processor::registry::ParamValue;
 use crate::source::Span;
 use crate::syntax::ast::NodeKind;
 
 use super::ctx::Ctx;
 use super::nodes::Draft;
-use super::registry::ParamValue;
 
 /// An edge of the mix: `from` feeds `to`.
 #[derive(Debug, Clone)]

@@ -7,11 +7,11 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{suggest, Diagnostic, ErrorKind};
 use crate::ir::{Bound, Metric, QcCheck, Target};
+use crate::processor::value::{Kind, Value};
 use crate::syntax::ast::{DeliveryDecl, Setting};
 
 use super::ctx::Ctx;
 use super::settings::collect;
-use super::value::{Kind, Value};
 
 /// The keys of a `delivery` block.
 const PRESET_KEYS: &[&str] = &["loudness", "true_peak", "tolerance"];

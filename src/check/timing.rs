@@ -1,9 +1,8 @@
 //! Song-level time: tempo and meter, and turning positions into seconds.
 
 use crate::diagnostic::{Diagnostic, ErrorKind};
+use crate::processor::value::{fmt_number, Value};
 use crate::source::Span;
-
-use super::value::{fmt_number, Value};
 
 /// Tempo and meter of a song.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -278,3 +278,6 @@ impl Processor for Biquad {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -249,5 +249,4 @@ impl Processor for Convolve {
 }
 
 #[cfg(test)]
-#[path = "convolve_tests.rs"]
 mod tests;

@@ -184,7 +184,7 @@ impl Processor for Delay {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::contract::process_blocks;
+    use crate::dsp::tests::process_blocks;
 
     fn impulse_response(settings: DelaySettings, channels: usize, frames: usize) -> Vec<Vec<f32>> {
         let mut d = Delay::new(settings);

@@ -149,5 +149,4 @@ fn accurate(taps: &[f64], target: &[f64], grid: usize, rate: f64) -> bool {
 }
 
 #[cfg(test)]
-#[path = "linear_phase_tests.rs"]
 mod tests;

@@ -109,5 +109,4 @@ impl Processor for MidSide {
 }
 
 #[cfg(test)]
-#[path = "mid_side_tests.rs"]
 mod tests;

@@ -2,10 +2,6 @@
 
 pub mod biquad;
 mod biquad_kernel;
-#[cfg(test)]
-mod biquad_tests;
-#[cfg(test)]
-pub(crate) mod contract;
 pub mod convolve;
 pub mod crossover;
 pub mod delay;
@@ -18,20 +14,17 @@ mod lanes_f32;
 pub(crate) use lanes_f32::has_avx2;
 pub mod linear_phase;
 pub mod linear_phase_design;
-#[cfg(test)]
-mod mastering_contract;
 pub mod mid_side;
 pub mod multiband;
 mod oversample;
 pub mod pan;
 pub mod rbj;
-#[cfg(test)]
-pub(crate) mod response;
 pub mod reverb;
 pub mod saturate;
-#[cfg(test)]
-mod space_contract;
 pub mod stereo;
+
+#[cfg(test)]
+pub(crate) mod tests;
 
 /// Denormal-safe floor for recursive state: values below this are flushed to
 /// zero so decaying filters and envelopes never enter the slow denormal range.

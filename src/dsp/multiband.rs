@@ -98,5 +98,4 @@ impl Processor for Multiband {
 }
 
 #[cfg(test)]
-#[path = "multiband_tests.rs"]
 mod tests;

@@ -310,5 +310,4 @@ impl Processor for Reverb {
 }
 
 #[cfg(test)]
-#[path = "reverb_tests.rs"]
 mod tests;

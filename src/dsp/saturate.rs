@@ -145,5 +145,4 @@ impl Processor for Saturate {
 }
 
 #[cfg(test)]
-#[path = "saturate_tests.rs"]
 mod tests;

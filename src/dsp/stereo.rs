@@ -136,7 +136,7 @@ impl Processor for Mono {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dsp::contract::{noise, process_blocks};
+    use crate::dsp::tests::{noise, process_blocks};
 
     fn run(p: &mut dyn Processor, input: &[Vec<f32>]) -> Vec<Vec<f32>> {
         p.prepare(48_000.0, input.len(), 64);

@@ -1,41 +1,20 @@
-//! Audio in and out: decoding, resampling, encoding, loudness.
+//! Audio in: decoding every source format to planar f32, and sample-rate
+//! conversion (used by sources here and by exports in `deliver`); the
+//! [`AudioError`] both sides report.
+//!
+//! The earliest audio module: the checker opens sources, the renderer streams
+//! them, and delivery resamples and reads back through it.
 
 mod converter;
 pub mod decode;
-pub mod encode;
-mod flac;
-mod flac_bits;
-mod flac_frame;
-mod flac_lpc;
-mod flac_rice;
-mod flac_tags;
-pub mod noise_shape;
 mod pcm24;
 mod polyphase;
-pub mod quantize;
 pub mod resample;
 mod symph;
-pub mod tags;
 mod wav;
-mod wav_sink;
-mod wav_tags;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
-mod tests_dither;
-#[cfg(test)]
-mod tests_flac;
-#[cfg(test)]
-mod tests_resample;
-#[cfg(test)]
-mod tests_tags;
-#[cfg(test)]
-mod tests_tags_tools;
-#[cfg(test)]
-mod tests_tags_wav;
-#[cfg(test)]
-mod tests_write;
+pub(crate) mod tests;
 
 use std::path::PathBuf;
 

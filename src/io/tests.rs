@@ -1,17 +1,20 @@
 //! Decoder tests against the fixtures in `tests/fixtures/` (see
 //! `make_fixtures.sh`): every format must decode to the samples of `src24.wav`.
 
+mod resample;
+
+use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::decode::{probe, Decoder};
 use super::AudioError;
 
-pub(super) fn fixture(name: &str) -> PathBuf {
+pub(crate) fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// Decodes a whole file in odd-sized blocks (to cross packet boundaries).
-pub(super) fn read_all(path: &Path) -> Vec<Vec<f32>> {
+pub(crate) fn read_all(path: &Path) -> Vec<Vec<f32>> {
     let mut dec = Decoder::open(path).unwrap_or_else(|e| panic!("{e}"));
     let ch = dec.info().channels;
     let mut out = vec![Vec::new(); ch];
@@ -26,6 +29,27 @@ pub(super) fn read_all(path: &Path) -> Vec<Vec<f32>> {
             o.extend_from_slice(&b[..n]);
         }
     }
+}
+
+/// Decodes with symphonia alone (our WAV fast path bypassed).
+pub(crate) fn read_symphonia(path: &Path) -> Vec<Vec<f32>> {
+    let (mut reader, info) = super::symph::open(File::open(path).unwrap(), path).unwrap();
+    let mut out = vec![Vec::new(); info.channels];
+    let mut block = vec![vec![0f32; 1000]; info.channels];
+    loop {
+        let mut parts: Vec<&mut [f32]> = block.iter_mut().map(|b| &mut b[..]).collect();
+        match reader.read(&mut parts).unwrap() {
+            0 => return out,
+            n => out.iter_mut().zip(&block).for_each(|(o, b)| o.extend_from_slice(&b[..n])),
+        }
+    }
+}
+
+/// This thread's CPU time (Linux): on a shared machine wall time mostly
+/// measures the neighbours.
+pub(crate) fn thread_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").unwrap_or_default();
+    stat.split_whitespace().next().and_then(|ns| ns.parse::<f64>().ok()).unwrap_or(0.0) / 1e9
 }
 
 const SOURCE_FRAMES: usize = 11_025;

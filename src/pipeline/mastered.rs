@@ -1,5 +1,5 @@
 //! Rendering a song whose deliverables have loudness targets or a final
-//! limiter: the mastering barrier (see [`crate::mastering`]).
+//! limiter: the mastering barrier (see [`crate::deliver::mastering`]).
 //!
 //! The whole master output is rendered into memory once; then every export
 //! is mastered on its own (in parallel: each has its own rate, format and
@@ -12,10 +12,10 @@ use rayon::prelude::*;
 
 use super::{Error, QcFailure, RunOptions, Summary, Written};
 use crate::cache::{CachedOutput, Mode};
+use crate::deliver::mastering::{normalise, Mastered, Programme, Request};
 use crate::deliver::Delivery;
 use crate::io::AudioError;
 use crate::ir::MixGraph;
-use crate::mastering::{normalise, Mastered, Programme, Request};
 use crate::plan::Plan;
 use crate::render::{render_with, RenderError};
 
@@ -26,7 +26,7 @@ pub fn needs_barrier(graph: &MixGraph) -> bool {
 
 /// What to ask of the mastering stage for each export of `graph`.
 pub fn requests(graph: &MixGraph) -> Vec<Request<'_>> {
-    let limiter = graph.final_limiter.as_ref().map(|l| crate::check::processors_dynamics::limiter_spec(&l.params));
+    let limiter = graph.final_limiter.as_ref().map(|l| crate::processor::dynamics::limiter_spec(&l.params));
     graph
         .exports
         .iter()
@@ -103,7 +103,7 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
         .zip(requests)
         .filter_map(|(m, r)| {
             let checks: Vec<_> = graph.checks.iter().chain(&r.export.checks).cloned().collect();
-            let verdicts = crate::qc::judge(&checks, &m.measured);
+            let verdicts = crate::deliver::qc::judge(&checks, &m.measured);
             verdicts.iter().any(|v| !v.pass).then(|| QcFailure { path: r.export.path.clone(), verdicts })
         })
         .collect();
@@ -116,7 +116,7 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
     for (m, r) in mastered.into_iter().zip(requests) {
         let tags = crate::deliver::song_tags(&graph.metadata, r.export);
         let mut d = Delivery::open(r.export, m.delivered.rate, r.seed, false, tags)?;
-        write_programme(&mut d, &m.delivered)?;
+        d.write_programme(&m.delivered, 0..m.delivered.frames())?;
         open.push((d, m));
     }
     let mut written = Vec::new();
@@ -126,16 +126,4 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
         written.push(Written { path, frames, rate, measured: Some(m.measured), mastered: Some(m.report), clipped: 0 });
     }
     Ok(written)
-}
-
-fn write_programme(d: &mut Delivery, programme: &Programme) -> Result<(), AudioError> {
-    const CHUNK: usize = 16_384;
-    let mut start = 0;
-    while start < programme.frames() {
-        let end = (start + CHUNK).min(programme.frames());
-        let chunk: Vec<&[f32]> = programme.channels.iter().map(|c| &c[start..end]).collect();
-        d.write(&chunk)?;
-        start = end;
-    }
-    Ok(())
 }

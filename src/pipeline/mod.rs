@@ -29,14 +29,14 @@ pub enum Error {
     Qc(Vec<QcFailure>),
     /// A loudness target or ceiling that cannot be met (exit code 1); nothing was replaced.
     #[error("{}: {error}", path.display())]
-    Target { path: PathBuf, error: crate::mastering::NormaliseError },
+    Target { path: PathBuf, error: crate::deliver::mastering::NormaliseError },
 }
 
 /// The verdicts on one deliverable that failed QC.
 #[derive(Debug, Clone)]
 pub struct QcFailure {
     pub path: PathBuf,
-    pub verdicts: Vec<crate::qc::Verdict>,
+    pub verdicts: Vec<crate::deliver::qc::Verdict>,
 }
 
 impl Error {
@@ -66,7 +66,7 @@ pub struct Written {
     /// The delivered file's measurement.
     pub measured: Option<crate::meter::Measurement>,
     /// What the mastering stage did (loudness targets, final limiter), when it ran.
-    pub mastered: Option<crate::mastering::normalise::MasterReport>,
+    pub mastered: Option<crate::deliver::mastering::normalise::MasterReport>,
     /// Samples beyond full scale that the file's integer format clipped.
     pub clipped: u64,
 }
@@ -143,7 +143,7 @@ pub fn hashes(graph: &MixGraph, options: RunOptions) -> Vec<(String, u64)> {
 
 /// The render plan of `graph` under `options`.
 pub fn make_plan(graph: &MixGraph, options: RunOptions) -> crate::plan::Plan {
-    plan(graph, PlanOptions { block: options.block.unwrap_or(crate::render::DEFAULT_BLOCK) })
+    plan(graph, PlanOptions { block: options.block.unwrap_or(crate::plan::DEFAULT_BLOCK) })
 }
 
 /// The dither seed of every export: fixed, so renders are reproducible, and
@@ -249,7 +249,7 @@ fn write_all(
         d.drain()?;
         if let Some(m) = d.measured() {
             let checks: Vec<_> = checks.iter().chain(&d.export.checks).cloned().collect();
-            let verdicts = crate::qc::judge(&checks, &m);
+            let verdicts = crate::deliver::qc::judge(&checks, &m);
             if verdicts.iter().any(|v| !v.pass) {
                 failures.push(QcFailure { path: d.export.path.clone(), verdicts });
             }

@@ -8,12 +8,12 @@
 //! addresses them by label. So do filters in linear phase or on the mid or
 //! side only: they are not one plain biquad.
 
-use crate::check::registry::Fuse;
 use crate::dsp::biquad::BiquadCascade;
 use crate::dsp::gain::Gain;
 use crate::dsp::rbj::{coefficients, Coeffs};
 use crate::dsp::Processor;
 use crate::ir::ProcessorCall;
+use crate::processor::registry::Fuse;
 
 /// A built processor and the call it came from (`None` for a fused run).
 pub type Built = (Box<dyn Processor>, Option<usize>);

@@ -6,8 +6,8 @@
 
 use std::hash::{DefaultHasher, Hash, Hasher};
 
-use crate::check::registry::ParamValue;
 use crate::ir::{MixGraph, Node, ProcessorCall, Source};
+use crate::processor::registry::ParamValue;
 
 /// One hash per node of `graph`, in graph order.
 pub fn node_hashes(graph: &MixGraph, length: u64) -> Vec<u64> {

@@ -3,10 +3,10 @@
 
 use std::ops::Range;
 
-use crate::check::registry::ParamValue;
+use super::envelope::Envelope;
 use crate::dsp::Processor;
 use crate::ir::{AutoTarget, Export, Metadata, MixGraph, NodeRole, Source, Tap};
-use crate::render::envelope::Envelope;
+use crate::processor::registry::ParamValue;
 
 /// Options that shape the plan but not the sound.
 #[derive(Debug, Clone, Copy)]
@@ -17,7 +17,7 @@ pub struct PlanOptions {
 
 impl Default for PlanOptions {
     fn default() -> Self {
-        PlanOptions { block: crate::render::DEFAULT_BLOCK }
+        PlanOptions { block: super::DEFAULT_BLOCK }
     }
 }
 
@@ -201,7 +201,7 @@ fn lanes(node: &crate::ir::Node, built: &[super::fuse::Built]) -> Lanes {
             AutoTarget::Gain => gain = Some(Envelope::new(lane.points.clone(), true)),
             AutoTarget::Pan => pan = Some(Envelope::new(lane.points.clone(), false)),
             AutoTarget::Param { call, param } => {
-                let db = node.chain[call].spec.params[param].kind == crate::check::value::Kind::Level;
+                let db = node.chain[call].spec.params[param].kind == crate::processor::value::Kind::Level;
                 if let Some(index) = built.iter().position(|(_, c)| *c == Some(call)) {
                     params.push((index, param, Envelope::new(lane.points.clone(), db)));
                 }

@@ -3,14 +3,10 @@
 mod buffer;
 mod delay;
 mod engine;
-pub mod envelope;
 mod history;
 mod node;
 
 pub use engine::{render, render_with, RenderError, RenderOptions, RenderStats, Sink};
-
-/// Frames per processing block (picked by benchmark: see `benches/`).
-pub const DEFAULT_BLOCK: usize = 1024;
 
 /// Blocks per chunk: the unit of parallel work across nodes. Large chunks
 /// keep threads busy with little synchronisation (the bench README's lesson:

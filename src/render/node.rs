@@ -4,11 +4,11 @@ use crate::dsp::Processor;
 use crate::io::resample::SourceStream;
 use crate::io::AudioError;
 use crate::ir::{Source, Tap};
+use crate::plan::envelope::Envelope;
 use crate::plan::{NodePlan, PlanInput};
 
 use super::buffer::{mix_into, Planar};
 use super::delay::DelayLine;
-use super::envelope::Envelope;
 use super::history::{History, Outputs};
 use super::CONTROL_INTERVAL;
 use crate::cache::{CachedOutput, Mode};

@@ -163,5 +163,4 @@ pub fn without_spans(debug: &str) -> String {
 }
 
 #[cfg(test)]
-#[path = "fmt_tests.rs"]
 mod tests;

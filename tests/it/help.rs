@@ -4,7 +4,7 @@
 use std::io::Read;
 use std::process::{Command, Stdio};
 
-use mixc::check::registry::{lookup, names};
+use mixc::processor::registry::{lookup, names};
 
 fn help(topic: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_mixc")).args(["help", topic]).output().expect("run mixc");

@@ -12,6 +12,7 @@ mod examples;
 mod help;
 mod imports;
 mod langtools;
+mod layering;
 mod mastering;
 mod mastering_eq;
 mod meter_cli;

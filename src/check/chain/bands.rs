@@ -4,9 +4,9 @@
 //! as the splits make bands.
 
 use crate::check::ctx::Ctx;
-use crate::check::processors::multiband;
-use crate::check::registry::{ParamValue, Params, ProcessorSpec};
 use crate::diagnostic::{Diagnostic, ErrorKind};
+use crate::processor::multiband;
+use crate::processor::registry::{ParamValue, Params, ProcessorSpec};
 use crate::source::Span;
 
 /// How a processor takes per-band values.
@@ -101,8 +101,8 @@ mod tests {
     use std::path::Path;
 
     use crate::check::check_text;
-    use crate::check::registry::{ParamValue, Params};
     use crate::diagnostic::ErrorKind;
+    use crate::processor::registry::{ParamValue, Params};
 
     /// The checked parameters of the master's only processor.
     fn master_call(text: &str) -> Result<Params, Vec<ErrorKind>> {

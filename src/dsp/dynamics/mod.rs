@@ -20,11 +20,7 @@ pub mod true_peak;
 mod window;
 
 #[cfg(test)]
-pub(crate) mod test_signals;
-#[cfg(test)]
-mod tests_compressor;
-#[cfg(test)]
-mod tests_limiter;
+mod tests;
 
 use crate::dsp::lanes_f32::Lanes;
 

@@ -1,0 +1,152 @@
+//! Writing audio files: WAV (`wav_sink.rs`) and FLAC (our frame encoder,
+//! `flac.rs`), with their metadata ([`Tags`]), streamed through a temporary
+//! file in the target folder that `finish` renames into place, so a failed or
+//! interrupted render never leaves a half-written deliverable.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use super::flac::FlacSink;
+use super::quantize::Quantizer;
+use super::tags::{Loudness, Tags};
+use super::wav_sink::WavSink;
+use crate::io::AudioError;
+use crate::ir::{Container, Dither, SampleFormat};
+
+/// What to write. `tags` go into the file's header (Vorbis comments in FLAC;
+/// `LIST`/`INFO` and `bext` in WAV); `Tags::default()` writes none.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncodeSpec {
+    pub rate: u32,
+    pub channels: usize,
+    pub format: SampleFormat,
+    pub dither: Dither,
+    pub container: Container,
+    /// Seed of the dither noise, so renders are reproducible.
+    pub seed: u64,
+    /// Metadata written into the file.
+    pub tags: Tags,
+}
+
+enum Sink {
+    Wav(Box<WavSink>),
+    Flac(Box<FlacSink>),
+}
+
+/// Writes an audio file through a temporary file renamed on `finish`.
+///
+/// Dropping a writer without calling `finish` removes the temporary file and
+/// leaves any existing file at the target path untouched.
+pub struct AudioWriter {
+    target: PathBuf,
+    tmp: PathBuf,
+    spec: EncodeSpec,
+    sink: Option<Sink>,
+    quantizer: Quantizer,
+    /// Interleaved quantised samples, reused between calls.
+    ints: Vec<i32>,
+}
+
+/// `.NAME.mixc-tmp-PID` beside the target: same folder, so the final rename
+/// is atomic, and hidden, so a crash leaves nothing that looks like output.
+fn temp_path(target: &Path) -> PathBuf {
+    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    target.with_file_name(format!(".{name}.mixc-tmp-{}", std::process::id()))
+}
+
+fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
+    let bits = spec.format.bits();
+    match spec.container {
+        Container::Wav => Ok(Sink::Wav(Box::new(WavSink::new(file, spec)?))),
+        Container::Flac if spec.format == SampleFormat::F32 => {
+            Err("FLAC stores 16- or 24-bit integers; use WAV for 32-bit float".into())
+        }
+        Container::Flac => Ok(Sink::Flac(Box::new(FlacSink::new(file, spec.rate, spec.channels, bits, &spec.tags)?))),
+    }
+}
+
+impl AudioWriter {
+    pub fn create(path: &Path, spec: EncodeSpec) -> Result<Self, AudioError> {
+        let werr = |reason: String| AudioError::Write { path: path.into(), reason };
+        if !(1..=2).contains(&spec.channels) || spec.rate == 0 {
+            return Err(werr(format!("cannot write {} channels at {} Hz", spec.channels, spec.rate)));
+        }
+        spec.tags.validate().map_err(werr)?;
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            fs::create_dir_all(parent)
+                .map_err(|e| werr(format!("cannot create folder `{}`: {e}", parent.display())))?;
+        }
+        let tmp = temp_path(path);
+        let file = File::create(&tmp).map_err(|e| werr(e.to_string()))?;
+        let sink = open_sink(file, &spec).map_err(|reason| {
+            let _ = fs::remove_file(&tmp);
+            werr(reason)
+        })?;
+        let quantizer = Quantizer::new(spec.format.bits(), spec.dither, spec.seed, spec.rate, spec.channels);
+        Ok(AudioWriter { target: path.into(), tmp, spec, sink: Some(sink), quantizer, ints: Vec::new() })
+    }
+
+    /// Appends frames: one slice per channel, all the same length.
+    pub fn write(&mut self, planar: &[&[f32]]) -> Result<(), AudioError> {
+        let channels = self.spec.channels;
+        let n = planar.first().map_or(0, |c| c.len());
+        if planar.len() != channels || planar.iter().any(|c| c.len() != n) {
+            return Err(self.error(format!("expected {channels} channel slices of equal length")));
+        }
+        let result = match self.sink.as_mut() {
+            Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => w.write_f32(planar),
+            Some(sink) => {
+                // Quantised straight from the planar input, in interleaved
+                // order (the dither sequence is unchanged): no float copy.
+                self.quantizer.quantize_planar(planar, &mut self.ints);
+                write_ints(sink, &self.ints)
+            }
+            None => Err("the writer is closed".into()),
+        };
+        result.map_err(|reason| self.error(reason))
+    }
+
+    /// Sets the loudness the `bext` chunk records, replacing the one given
+    /// in `spec.tags`; written by `finish`. Only WAV files with a `bext`
+    /// record store loudness: for others this does nothing.
+    pub fn set_loudness(&mut self, loudness: Loudness) {
+        if let Some(Sink::Wav(w)) = &mut self.sink {
+            w.set_loudness(loudness);
+        }
+    }
+
+    /// Completes the file and moves it into place.
+    pub fn finish(mut self) -> Result<(), AudioError> {
+        let result = match self.sink.take() {
+            Some(Sink::Wav(w)) => w.finish(),
+            Some(Sink::Flac(f)) => f.finish(),
+            None => Err("the writer is closed".into()),
+        };
+        result.map_err(|reason| self.error(reason))?;
+        fs::rename(&self.tmp, &self.target).map_err(|e| self.error(e.to_string()))?;
+        // Renamed: nothing left for `Drop` to clean up.
+        self.tmp = PathBuf::new();
+        Ok(())
+    }
+
+    fn error(&self, reason: String) -> AudioError {
+        AudioError::Write { path: self.target.clone(), reason }
+    }
+}
+
+fn write_ints(sink: &mut Sink, ints: &[i32]) -> Result<(), String> {
+    match sink {
+        Sink::Wav(w) => w.write_ints(ints),
+        Sink::Flac(f) => f.write(ints),
+    }
+}
+
+impl Drop for AudioWriter {
+    fn drop(&mut self) {
+        // Close the file before removing it; an empty `tmp` means `finish` ran.
+        drop(self.sink.take());
+        if !self.tmp.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}

@@ -1,0 +1,253 @@
+//! Loudness normalisation that is measured on the delivered file.
+//!
+//! One pass: programme × gain → final limiter → rate conversion → the exact
+//! quantised samples → BS.1770 meter. Without a limiter the loudness moves
+//! dB for dB with the gain and one pass lands. With one, loudness bends under
+//! the limiter's grip (each dB of gain adds less than a dB of loudness), so
+//! the gain is found by a safeguarded secant search on the measured
+//! loudness, a monotone function of the gain: secant steps kept inside the
+//! bracket of gains known to be too quiet and too loud, bisection when a
+//! step would leave it. If the delivered true peak is over the ceiling
+//! (rate conversion and dither can move inter-sample peaks a little), the
+//! limiter's ceiling is lowered by the excess and the search goes on.
+
+use serde::Serialize;
+
+use super::delivered::{convert, measure};
+use super::finish::{finish_with, Reduction};
+use super::Programme;
+use crate::dsp::dynamics::limiter::LimiterSpec;
+use crate::ir::{Export, Target};
+use crate::meter::Measurement;
+
+/// How close to the loudness target a pass must land to stop, LU.
+pub const AIM_LU: f64 = 0.02;
+/// Passes before giving up.
+pub const MAX_PASSES: usize = 16;
+/// The most gain normalisation applies, dB.
+const MAX_GAIN_DB: f64 = 60.0;
+/// Lookahead and release of the limiter mixc adds when a ceiling is asked
+/// for and the master chain does not end in a limiter of its own.
+const DEFAULT_LOOKAHEAD: f64 = 0.005;
+const DEFAULT_RELEASE: f64 = 0.1;
+
+/// One deliverable to master.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub export: &'a Export,
+    /// Loudness and ceiling for this file (export overrides already applied).
+    pub target: Target,
+    /// The limiter that ended the master chain, if any. When the gain turns
+    /// the master down it runs before the gain, as written; when it turns the
+    /// master up it runs after it, with the ceiling lowered to the target's.
+    pub limiter: Option<LimiterSpec>,
+    /// The encoder's dither seed for this file.
+    pub seed: u64,
+    /// A fixed gain instead of a loudness search (album normalisation: one
+    /// gain for the whole record, computed elsewhere).
+    pub fixed_gain_db: Option<f64>,
+}
+
+/// A deliverable, mastered and measured, ready to write.
+#[derive(Debug, Clone)]
+pub struct Mastered {
+    /// At the export's rate, before quantisation (the encoder quantises with `seed`).
+    pub delivered: Programme,
+    /// The delivered file's measurement (of its quantised samples).
+    pub measured: Measurement,
+    pub report: MasterReport,
+}
+
+/// What mastering did to one deliverable.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct MasterReport {
+    /// Gain applied ahead of the final limiter, dB.
+    pub gain_db: f64,
+    /// The final limiter's work, when there is one.
+    pub limiter: Option<Reduction>,
+    /// The ceiling the limiter was finally set to (dBTP or dBFS), when there is one.
+    pub limiter_ceiling: Option<f64>,
+    /// Render-measure passes it took.
+    pub passes: usize,
+}
+
+/// Why a target cannot be met.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum NormaliseError {
+    #[error("the mix is silent (or shorter than 400 ms), so it has no loudness to normalise")]
+    Silent,
+    #[error(
+        "cannot reach {target:.1} LUFS under the {ceiling:.1} dBTP ceiling: with {gain:+.1} dB into the limiter \
+         the file measures {reached:.2} LUFS"
+    )]
+    Unreachable { target: f64, ceiling: f64, gain: f64, reached: f64 },
+    #[error(
+        "normalising to {target:.1} LUFS needs {gain:+.1} dB, which drives peaks to {peak:+.1} dBFS: the file would clip"
+    )]
+    Clips { target: f64, gain: f64, peak: f64 },
+    #[error("cannot convert to {rate} Hz: {reason}")]
+    Convert { rate: u32, reason: String },
+}
+
+/// Masters `programme` (the master output before any final limiter) for one deliverable.
+pub fn normalise(programme: &Programme, request: &Request) -> Result<Mastered, NormaliseError> {
+    let limiter = final_limiter(request);
+    let pass = |gain_db: f64,
+                limiter: Option<&LimiterSpec>|
+     -> Result<(Programme, Measurement, Option<Reduction>), NormaliseError> {
+        // Turned down, the master keeps its own limiter where it was written
+        // (its sound is part of the mix), and the ceiling is only guarded
+        // after the gain. Turned up, the gain drives the limiter.
+        let before = request.limiter.as_ref().filter(|_| gain_db <= 0.0);
+        let (finished, reduction) = finish_with(programme, before, gain_db, limiter);
+        let rate = request.export.rate;
+        let delivered = convert(finished, rate).map_err(|reason| NormaliseError::Convert { rate, reason })?;
+        let measured = measure(&delivered, request.export, request.seed);
+        Ok((delivered, measured, reduction))
+    };
+    let mut limiter = limiter;
+    let ceiling = request.target.true_peak;
+    let mut search = match (request.fixed_gain_db, request.target.loudness) {
+        (Some(g), _) => Search::fixed(g),
+        (None, Some(target)) => {
+            let measured = crate::meter::Meter::new(programme.channels.len(), programme.rate)
+                .map(|mut m| {
+                    m.add(&programme.view());
+                    m.finish().integrated_lufs
+                })
+                .ok()
+                .flatten()
+                .ok_or(NormaliseError::Silent)?;
+            Search::new(target, target - measured)
+        }
+        (None, None) => Search::fixed(0.0),
+    };
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        let gain_db = search.gain();
+        let (delivered, measured, reduction) = pass(gain_db, limiter.as_ref())?;
+        let over = match (ceiling, measured.true_peak_dbtp) {
+            (Some(c), Some(tp)) if tp > c => Some(tp - c),
+            _ => None,
+        };
+        if limiter.is_none() {
+            check_clipping(request, &measured, gain_db)?;
+        }
+        let loudness = measured.integrated_lufs;
+        let landed = search.landed(loudness);
+        if over.is_none() && landed {
+            let report =
+                MasterReport { gain_db, limiter: reduction, limiter_ceiling: limiter.map(|l| l.ceiling), passes };
+            return Ok(Mastered { delivered, measured, report });
+        }
+        if passes >= MAX_PASSES || search.exhausted() {
+            let target = search.target.unwrap_or(f64::NAN);
+            return Err(NormaliseError::Unreachable {
+                target,
+                ceiling: ceiling.unwrap_or(0.0),
+                gain: gain_db,
+                reached: loudness.unwrap_or(f64::NEG_INFINITY),
+            });
+        }
+        match (over, limiter.as_mut()) {
+            (Some(excess), Some(l)) => {
+                l.ceiling -= excess + 0.02;
+                search.forget();
+            }
+            _ => search.update(gain_db, loudness.ok_or(NormaliseError::Silent)?),
+        }
+    }
+}
+
+/// The limiter that holds the ceiling: the master chain's own, with its
+/// ceiling lowered to the target's and switched to true-peak detection; or,
+/// when the chain has none, one with mixc's defaults.
+pub fn final_limiter(request: &Request) -> Option<LimiterSpec> {
+    match (request.limiter, request.target.true_peak) {
+        (Some(l), Some(tp)) => Some(LimiterSpec { ceiling: l.ceiling.min(tp), true_peak: true, ..l }),
+        (None, Some(tp)) => {
+            Some(LimiterSpec { ceiling: tp, lookahead: DEFAULT_LOOKAHEAD, release: DEFAULT_RELEASE, true_peak: true })
+        }
+        (l, None) => l,
+    }
+}
+
+/// Without a ceiling, gain alone must not push an integer file into clipping.
+fn check_clipping(request: &Request, measured: &Measurement, gain_db: f64) -> Result<(), NormaliseError> {
+    let integer = request.export.format != crate::ir::SampleFormat::F32;
+    let peak = measured.sample_peak_dbfs.unwrap_or(f64::NEG_INFINITY);
+    // The quantiser clips at full scale: a reading at (or a hair under) 0 dBFS is a clipped file.
+    if integer && request.target.loudness.is_some() && gain_db > 0.0 && peak > -0.001 {
+        let target = request.target.loudness.unwrap_or(f64::NAN);
+        return Err(NormaliseError::Clips { target, gain: gain_db, peak });
+    }
+    Ok(())
+}
+
+/// The gain search: a bracket of gains known to land too quiet (`lo`) and too
+/// loud (`hi`), and the last point for a secant step.
+pub struct Search {
+    target: Option<f64>,
+    gain: f64,
+    lo: Option<(f64, f64)>,
+    hi: Option<(f64, f64)>,
+    last: Option<(f64, f64)>,
+}
+
+impl Search {
+    pub fn new(target: f64, gain: f64) -> Search {
+        Search { target: Some(target), gain: gain.min(MAX_GAIN_DB), lo: None, hi: None, last: None }
+    }
+
+    pub fn fixed(gain: f64) -> Search {
+        Search { target: None, gain, lo: None, hi: None, last: None }
+    }
+
+    pub fn gain(&self) -> f64 {
+        self.gain
+    }
+
+    pub fn landed(&self, loudness: Option<f64>) -> bool {
+        match (self.target, loudness) {
+            (None, _) => true,
+            (Some(t), Some(l)) => (l - t).abs() <= AIM_LU,
+            (Some(_), None) => false,
+        }
+    }
+
+    /// True when the next step could not improve: the gain is at its cap and still too quiet.
+    pub fn exhausted(&self) -> bool {
+        self.target.is_none() || (self.gain >= MAX_GAIN_DB && self.hi.is_none() && self.lo.is_some())
+    }
+
+    /// Drops what earlier passes taught: the limiter changed under them.
+    pub fn forget(&mut self) {
+        (self.lo, self.hi, self.last) = (None, None, None);
+    }
+
+    /// Records that `gain` measured `loudness`, and picks the next gain.
+    pub fn update(&mut self, gain: f64, loudness: f64) {
+        let Some(target) = self.target else { return };
+        let err = target - loudness;
+        if err > 0.0 {
+            self.lo = Some((gain, loudness));
+        } else {
+            self.hi = Some((gain, loudness));
+        }
+        // Secant slope from the last point; a limiter makes it < 1, never > 1
+        // by much (loudness cannot grow faster than the gain).
+        let slope = match self.last {
+            Some((g0, l0)) if (gain - g0).abs() > 1e-9 => ((loudness - l0) / (gain - g0)).clamp(0.05, 1.5),
+            _ => 1.0,
+        };
+        self.last = Some((gain, loudness));
+        let mut next = gain + err / slope;
+        match (self.lo, self.hi) {
+            (Some((lo, _)), Some((hi, _))) if next <= lo || next >= hi => next = 0.5 * (lo + hi),
+            (Some((lo, _)), None) if next <= lo => next = lo + err.max(0.1),
+            _ => {}
+        }
+        self.gain = next.min(MAX_GAIN_DB);
+    }
+}
