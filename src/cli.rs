@@ -5,6 +5,7 @@
 pub mod album;
 pub mod langtools;
 pub mod meter;
+pub mod play;
 pub mod render;
 pub mod watch;
 
@@ -25,6 +26,24 @@ use clap::{Parser, Subcommand};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// Where and what to play (`watch --play`, `play`).
+#[derive(Debug, clap::Args)]
+pub struct ListenArgs {
+    /// Start here: `1:12` (minutes:seconds, two digits of seconds), `72s`, or `17:1` (bar:beat).
+    #[arg(long, value_name = "POS", value_parser = parse_position)]
+    pub from: Option<mixc::play::position::Position>,
+    /// Loop START..END, e.g. `17:1..25:1` or `0:30..1:00` (`l` turns it off and on).
+    #[arg(long = "loop", value_name = "START..END")]
+    pub looping: Option<String>,
+    /// The output device (see `mixc devices`); `clock` plays without sound.
+    #[arg(long, value_name = "NAME")]
+    pub device: Option<String>,
+}
+
+fn parse_position(text: &str) -> Result<mixc::play::position::Position, String> {
+    mixc::play::position::Position::parse(text)
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +81,16 @@ pub enum Command {
     /// keeps the last good output in place; the next good save renders.
     /// Outputs are replaced atomically, so a player looping them never reads
     /// half a file. Stop with Ctrl-C.
+    ///
+    /// With --play the master plays while you edit: each good render takes
+    /// over at the same playhead with a 20 ms crossfade; a broken edit keeps
+    /// the last good version playing. Keys: space play/pause, ←/→ 5 s back
+    /// or on, Home back to the start, l loop on/off, a/b the latest or the
+    /// previous render, m level-match A and B by integrated loudness, s solo
+    /// a track or bus by name, q quit. The status line shows the time and
+    /// bar:beat, momentary and short-term LUFS, true peak and the version.
+    /// Sound needs mixc built with `--features play` (ALSA) or `--features
+    /// jack`; `--device clock` plays silently in any build.
     Watch {
         /// The song's `.mix` file.
         file: PathBuf,
@@ -75,7 +104,25 @@ pub enum Command {
         /// re-rendered when needed.
         #[arg(long, value_name = "MIB", default_value_t = 2048)]
         cache_mb: usize,
+        /// Play the master while watching (renders then default to one thread per core, less one).
+        #[arg(long)]
+        play: bool,
+        #[command(flatten)]
+        listen: ListenArgs,
     },
+    /// Play a song (rendered once, nothing written) or an audio file, with
+    /// the keys and status line of `mixc watch --play`.
+    Play {
+        /// A `.mix` song, or any audio file mixc decodes (WAV, FLAC, MP3, ...).
+        file: PathBuf,
+        /// Worker threads for the render (default: one per core, less one).
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
+        #[command(flatten)]
+        listen: ListenArgs,
+    },
+    /// List the audio output devices `--device` takes.
+    Devices,
     /// Check a `.mix` file without rendering: syntax, names, units, routing,
     /// and that every source file opens (for an album, every song's).
     Check {

@@ -296,6 +296,8 @@ pub struct MixGraph {
     pub rate: u32,
     /// Quarter notes per minute, when given.
     pub tempo: Option<f64>,
+    /// Beats per bar and the note value of a beat (4/4 unless given).
+    pub meter: (u32, u32),
     pub metadata: Metadata,
     pub nodes: Vec<Node>,
     pub exports: Vec<Export>,

@@ -23,6 +23,7 @@ pub mod ir;
 pub mod meter;
 pub mod pipeline;
 pub mod plan;
+pub mod play;
 pub mod processor;
 pub mod render;
 pub mod report;

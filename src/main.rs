@@ -7,7 +7,7 @@ use clap::Parser;
 
 mod cli;
 
-use cli::{langtools, meter, render, watch};
+use cli::{langtools, meter, play, render, watch};
 
 fn main() -> ExitCode {
     restore_sigpipe();
@@ -22,7 +22,14 @@ fn main() -> ExitCode {
             eprintln!("help: watch one of its songs, or run `mixc render {}`", file.display());
             2
         }
-        cli::Command::Watch { file, out_dir, threads, cache_mb } => watch::watch(&file, out_dir, threads, cache_mb),
+        cli::Command::Watch { file, out_dir, threads, cache_mb, play: false, .. } => {
+            watch::watch(&file, out_dir, threads, cache_mb)
+        }
+        cli::Command::Watch { file, out_dir, threads, cache_mb, play: true, listen } => {
+            play::watch(&file, out_dir, threads, cache_mb, listen)
+        }
+        cli::Command::Play { file, threads, listen } => play::play(&file, threads, listen),
+        cli::Command::Devices => play::devices(),
         cli::Command::Meter { files, json } => meter::meter(&files, json),
         cli::Command::Help { topic } => render::help(topic.as_deref()),
         cli::Command::Fmt { files, check } => langtools::fmt(&files, check),

@@ -27,6 +27,14 @@ pub struct WatchOptions {
     pub cache_bytes: usize,
     /// Quiet time after the last file event before re-rendering.
     pub debounce: Duration,
+    /// Hand each good render's audio to the report as [`Outcome::Audio`] (`--play`).
+    pub listen: bool,
+    /// Watch the files and render again on every change; `false` renders
+    /// once and then only on a [`Wake::Solo`] (`mixc play song.mix`).
+    pub follow: bool,
+    /// Write every export into this folder instead (`mixc play`: the files
+    /// are not wanted, but mastering to a target needs its deliverables).
+    pub scratch: Option<PathBuf>,
 }
 
 /// What one pass of the loop did.
@@ -40,12 +48,26 @@ pub enum Outcome {
     Invalid(Error),
     /// The render failed (unreadable audio, ...): the last good output stays.
     Failed(Error),
+    /// A render's audio, complete (sent before its `Rendered`, while the
+    /// exports are still being finished), when [`WatchOptions::listen`].
+    Audio(Heard),
+    /// A solo asked for a node the song does not have.
+    NoSuchNode { name: String, suggestion: Option<String> },
+}
+
+/// What a render sounds like, and the song's timing for showing positions.
+#[derive(Debug)]
+pub struct Heard {
+    pub programme: crate::deliver::mastering::Programme,
+    pub timing: crate::check::timing::Timing,
 }
 
 /// What wakes the loop.
 pub enum Wake {
     Files(notify::Result<notify::Event>),
     Stop,
+    /// Render again with only this node audible (`None`: as written).
+    Solo(Option<String>),
 }
 
 /// Renders `file` now and after every relevant change, until a `Wake::Stop`
@@ -67,27 +89,37 @@ pub fn watch(
     let mut session = Session::new(file, options);
     let mut watched_dirs: HashSet<PathBuf> = HashSet::new();
     loop {
-        let outcome = session.run(&stop);
+        let outcome = session.run(&stop, report);
         // Watch before reporting: a save made right after the report is seen.
-        for dir in session.dirs() {
+        for dir in session.dirs().into_iter().filter(|_| session.options.follow) {
             if watched_dirs.insert(dir.clone()) {
                 watcher.watch(&dir, RecursiveMode::NonRecursive)?;
             }
         }
         report(outcome);
-        if !wait_for_change(&rx, &session.watched, session.options.debounce) || stop.load(Ordering::SeqCst) {
-            return Ok(());
+        match wait_for_change(&rx, &session.watched, session.options.debounce) {
+            Next::Render if !stop.load(Ordering::SeqCst) => {}
+            Next::Solo(name) if !stop.load(Ordering::SeqCst) => session.solo = name,
+            _ => return Ok(()),
         }
     }
 }
 
-/// Blocks until a watched file changed (then waits for quiet); false on stop.
-fn wait_for_change(rx: &Receiver<Wake>, watched: &HashSet<PathBuf>, debounce: Duration) -> bool {
+/// Why the loop wakes up.
+enum Next {
+    Render,
+    Solo(Option<String>),
+    Stop,
+}
+
+/// Blocks until a watched file changed (then waits for quiet) or a solo is asked for.
+fn wait_for_change(rx: &Receiver<Wake>, watched: &HashSet<PathBuf>, debounce: Duration) -> Next {
     loop {
         match rx.recv() {
             Ok(Wake::Files(Ok(event))) if relevant(&event, watched) => break,
             Ok(Wake::Files(_)) => continue,
-            Ok(Wake::Stop) | Err(_) => return false,
+            Ok(Wake::Solo(name)) => return Next::Solo(name),
+            Ok(Wake::Stop) | Err(_) => return Next::Stop,
         }
     }
     let mut quiet_since = Instant::now();
@@ -95,8 +127,10 @@ fn wait_for_change(rx: &Receiver<Wake>, watched: &HashSet<PathBuf>, debounce: Du
         match rx.recv_timeout(debounce.saturating_sub(quiet_since.elapsed())) {
             Ok(Wake::Files(Ok(event))) if relevant(&event, watched) => quiet_since = Instant::now(),
             Ok(Wake::Files(_)) => {}
-            Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return false,
-            Err(RecvTimeoutError::Timeout) => return true,
+            // The solo applies to the render the saves asked for.
+            Ok(Wake::Solo(name)) => return Next::Solo(name),
+            Ok(Wake::Stop) | Err(RecvTimeoutError::Disconnected) => return Next::Stop,
+            Err(RecvTimeoutError::Timeout) => return Next::Render,
         }
     }
 }
@@ -128,20 +162,23 @@ struct Session {
     last_exports: Vec<crate::ir::Export>,
     /// Canonical paths of every file the last pass read.
     watched: HashSet<PathBuf>,
+    /// The node soloed for listening, if any.
+    solo: Option<String>,
 }
 
 impl Session {
     fn new(file: &Path, options: WatchOptions) -> Self {
         let cache = Cache::new(options.cache_bytes);
         let watched = [canonical(file)].into_iter().collect();
-        Session { file: file.to_path_buf(), options, cache, last: HashMap::new(), last_exports: Vec::new(), watched }
+        let last = HashMap::new();
+        Session { file: file.to_path_buf(), options, cache, last, last_exports: Vec::new(), watched, solo: None }
     }
 
     fn dirs(&self) -> Vec<PathBuf> {
         self.watched.iter().filter_map(|p| p.parent().map(Path::to_path_buf)).collect()
     }
 
-    fn run(&mut self, stop: &AtomicBool) -> Outcome {
+    fn run(&mut self, stop: &AtomicBool, report: &mut dyn FnMut(Outcome)) -> Outcome {
         let mut graph = match pipeline::check(&self.file) {
             Ok(g) => g,
             Err(e) => {
@@ -155,6 +192,18 @@ impl Session {
         if let Some(dir) = &self.options.out_dir {
             graph.redirect_exports(dir);
         }
+        if let Some(dir) = &self.options.scratch {
+            for (i, e) in graph.exports.iter_mut().enumerate() {
+                let name = e.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                e.path = dir.join(format!("{i}-{name}"));
+            }
+        }
+        if let Some(name) = &self.solo {
+            if let Err(suggestion) = crate::check::solo::solo(&mut graph, name) {
+                let name = self.solo.take().unwrap_or_default();
+                return Outcome::NoSuchNode { name, suggestion };
+            }
+        }
         let hashes = pipeline::hashes(&graph, self.options.run);
         let changed: Vec<String> =
             hashes.iter().filter(|(n, h)| self.last.get(n) != Some(h)).map(|(n, _)| n.clone()).collect();
@@ -162,7 +211,11 @@ impl Session {
             return Outcome::Unchanged;
         }
         let cancelled = || stop.load(Ordering::SeqCst);
-        match pipeline::render_cached(&graph, self.options.run, &mut self.cache, &mut |_, _| {}, &cancelled) {
+        let timing = crate::check::timing::Timing { tempo: graph.tempo, meter: graph.meter };
+        let mut listen = |programme| report(Outcome::Audio(Heard { programme, timing }));
+        let listen: Option<pipeline::Listener> = if self.options.listen { Some(&mut listen) } else { None };
+        let run = self.options.run;
+        match pipeline::render_cached(&graph, run, &mut self.cache, &mut |_, _| {}, &cancelled, listen) {
             Ok((summary, incremental)) => {
                 self.last = hashes.into_iter().collect();
                 self.last_exports = graph.exports.clone();

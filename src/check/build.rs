@@ -96,6 +96,7 @@ pub fn graph(
     MixGraph {
         rate,
         tempo: song.timing.tempo,
+        meter: song.timing.meter,
         metadata: song.metadata,
         nodes,
         exports,

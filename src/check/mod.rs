@@ -12,6 +12,7 @@ pub mod nodes;
 pub mod qc;
 pub mod routing;
 pub mod settings;
+pub mod solo;
 pub mod sources;
 pub mod stdlib;
 pub mod timing;

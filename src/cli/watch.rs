@@ -9,13 +9,20 @@ use mixc::pipeline::RunOptions;
 use mixc::render::RenderOptions;
 use mixc::watch::{self, Outcome, Wake, WatchOptions};
 
+/// Quiet time after a file event before rendering: editors save by writing
+/// a temporary file and renaming it, a burst of events within milliseconds.
+pub const DEBOUNCE: Duration = Duration::from_millis(120);
+
 /// `mixc watch`: returns the exit code.
 pub fn watch(file: &Path, out_dir: Option<PathBuf>, threads: Option<usize>, cache_mb: usize) -> u8 {
     let options = WatchOptions {
         run: RunOptions { render: RenderOptions { threads }, block: None },
         out_dir,
         cache_bytes: cache_mb.saturating_mul(1 << 20),
-        debounce: Duration::from_millis(120),
+        debounce: DEBOUNCE,
+        listen: false,
+        follow: true,
+        scratch: None,
     };
     let stop = Arc::new(AtomicBool::new(false));
     let handler_stop = Arc::clone(&stop);
@@ -49,7 +56,7 @@ pub fn watch(file: &Path, out_dir: Option<PathBuf>, threads: Option<usize>, cach
     }
 }
 
-fn print(outcome: Outcome) {
+pub fn print(outcome: Outcome) {
     let time = clock_time();
     match outcome {
         Outcome::Rendered { changed, incremental, summary } => {
@@ -73,6 +80,12 @@ fn print(outcome: Outcome) {
         }
         Outcome::Failed(e) => {
             eprintln!("[{time}] render failed: {e}; the last good output stays");
+        }
+        // The player takes the audio; there is nothing to print.
+        Outcome::Audio(_) => {}
+        Outcome::NoSuchNode { name, suggestion } => {
+            let hint = suggestion.map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default();
+            eprintln!("[{time}] cannot solo `{name}`: the song has no track or bus of that name{hint}");
         }
     }
 }

@@ -48,11 +48,16 @@ pub(super) fn deliver(
     options: RunOptions,
     progress: &mut dyn FnMut(u64, u64),
     cancelled: &dyn Fn() -> bool,
+    listen: Option<super::Listener>,
 ) -> Result<(Summary, Vec<Option<CachedOutput>>), Error> {
     let started = std::time::Instant::now();
     let (programme, stats, captured) = render_programme(graph, plan, modes, options, progress, cancelled)?;
     let requests = requests(graph);
     let mastered = master_all(&programme, &requests, options)?;
+    if let Some(listen) = listen {
+        // What the first deliverable will sound like; the plain master when there is none.
+        listen(mastered.first().map_or(programme, |m| m.delivered.clone()));
+    }
     let written = write_all(graph, &requests, mastered)?;
     // The time includes mastering, not just the mix.
     let elapsed = started.elapsed();

@@ -100,7 +100,7 @@ pub fn render_graph(
 ) -> Result<Summary, Error> {
     let plan = make_plan(graph, options);
     let modes = vec![Mode::Compute { capture: false }; plan.nodes.len()];
-    deliver(graph, plan, modes, options, progress, &|| false).map(|(summary, _)| summary)
+    deliver(graph, plan, modes, options, progress, &|| false, None).map(|(summary, _)| summary)
 }
 
 /// Which nodes an incremental render computed.
@@ -111,14 +111,24 @@ pub struct Incremental {
     pub nodes: usize,
 }
 
+/// What a listener is handed: the whole output as it will be heard.
+pub type Listener<'a> = &'a mut dyn FnMut(crate::deliver::mastering::Programme);
+
 /// Renders `graph`, computing only nodes whose content hash is not in `cache`,
 /// and keeps what it computed there. `cancelled` is polled between chunks.
+///
+/// `listen`, when given, is handed the output to play (`mixc watch --play`)
+/// as soon as it is complete — before the exports are finished, so hearing
+/// an edit does not wait for the encoders. Without a loudness target that is
+/// the master output at the session rate; with one, the first export's
+/// mastered audio (at its rate, before quantising).
 pub fn render_cached(
     graph: &MixGraph,
     options: RunOptions,
     cache: &mut Cache,
     progress: &mut dyn FnMut(u64, u64),
     cancelled: &dyn Fn() -> bool,
+    listen: Option<Listener>,
 ) -> Result<(Summary, Incremental), Error> {
     let plan = make_plan(graph, options);
     let modes = cache.modes(&plan);
@@ -131,7 +141,7 @@ pub fn render_cached(
         .map(|(n, _)| n.name.clone())
         .collect();
     let nodes = plan.nodes.len();
-    let (summary, captured) = deliver(graph, plan, modes, options, progress, cancelled)?;
+    let (summary, captured) = deliver(graph, plan, modes, options, progress, cancelled, listen)?;
     cache.store(&hashes, captured);
     Ok((summary, Incremental { computed, nodes }))
 }
@@ -160,23 +170,29 @@ fn deliver(
     options: RunOptions,
     progress: &mut dyn FnMut(u64, u64),
     cancelled: &dyn Fn() -> bool,
+    listen: Option<Listener>,
 ) -> Result<(Summary, Vec<Option<CachedOutput>>), Error> {
     if mastered::needs_barrier(graph) {
-        return mastered::deliver(graph, plan, modes, options, progress, cancelled);
+        return mastered::deliver(graph, plan, modes, options, progress, cancelled, listen);
     }
+    let mut heard = listen.is_some().then(|| crate::deliver::mastering::Programme::new(graph.rate, 2));
+    let heard_in_sink = &mut heard;
     let deliveries = graph
         .exports
         .iter()
         .enumerate()
         .map(|(i, e)| Delivery::open(e, graph.rate, seed(i), true, crate::deliver::song_tags(&graph.metadata, e)))
         .collect::<Result<Vec<_>, _>>()?;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<ToWriter>(2);
+    let (tx, rx) = ToExports::channel(listen.is_some());
     let checks = graph.checks.clone();
     let writer = std::thread::spawn(move || write_all(deliveries, rx, &checks));
     let done = tx.clone();
     let mut sink = move |chunk: &[&[f32]]| -> Result<(), AudioError> {
         if cancelled() {
             return Err(AudioError::Write { path: PathBuf::from("(exports)"), reason: "cancelled".into() });
+        }
+        if let Some(h) = heard_in_sink.as_mut() {
+            h.push(chunk);
         }
         // A closed channel means the writer failed; its error comes from `join`.
         tx.send(ToWriter::Chunk(chunk.iter().map(|c| c.to_vec()).collect())).map_err(|_| AudioError::Write {
@@ -186,6 +202,9 @@ fn deliver(
     };
     let rendered = render_with(plan, modes, options.render, &mut sink, progress);
     drop(sink);
+    if let (Ok(_), Some(listen), Some(heard)) = (&rendered, listen, heard) {
+        listen(heard);
+    }
     // Only a complete render tells the writer to finish (rename into place);
     // otherwise the channel just closes and the temporary files are removed.
     if rendered.is_ok() {
@@ -207,6 +226,41 @@ fn deliver(
     };
     let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed: stats.elapsed };
     Ok((summary, captured))
+}
+
+/// The render's end of the channel to the export thread.
+///
+/// Bounded (two chunks) by default: the render waits for the encoders, so
+/// memory stays small however long the song. While someone listens (`watch
+/// --play`) it is unbounded: the player needs the whole render before it can
+/// swap it in, and the encoders (resampling, metering every file) take many
+/// times longer than an incremental render, so waiting for them would delay
+/// hearing an edit by the time it takes to write the files. The player holds
+/// the whole song anyway; the queue at most doubles that.
+#[derive(Clone)]
+enum ToExports {
+    Bounded(std::sync::mpsc::SyncSender<ToWriter>),
+    Unbounded(std::sync::mpsc::Sender<ToWriter>),
+}
+
+impl ToExports {
+    fn channel(unbounded: bool) -> (ToExports, std::sync::mpsc::Receiver<ToWriter>) {
+        if unbounded {
+            let (tx, rx) = std::sync::mpsc::channel();
+            (ToExports::Unbounded(tx), rx)
+        } else {
+            let (tx, rx) = std::sync::mpsc::sync_channel(2);
+            (ToExports::Bounded(tx), rx)
+        }
+    }
+
+    /// `Err` when the writer has stopped.
+    fn send(&self, message: ToWriter) -> Result<(), ()> {
+        match self {
+            ToExports::Bounded(tx) => tx.send(message).map_err(|_| ()),
+            ToExports::Unbounded(tx) => tx.send(message).map_err(|_| ()),
+        }
+    }
 }
 
 /// What the render sends the export thread.

@@ -31,6 +31,7 @@ const ORDER: &[&str] = &[
     "album",      // many songs through the same stages
     "report",     // measurements and graphs → text, JSON, pictures
     "watch",      // the hot-reload loop
+    "play",       // playback: renders to a sound card, keys, the status line
 ];
 
 /// The binary's own modules: they may use any library module, and nothing in

@@ -11,12 +11,17 @@ mod dither;
 mod examples;
 mod help;
 mod imports;
+#[cfg(feature = "jack")]
+mod jack_capture;
 mod langtools;
 mod layering;
 mod mastering;
 mod mastering_eq;
 mod meter_cli;
+mod play_device;
+mod play_keys;
 mod qc;
 mod render;
+mod running;
 mod stdlib;
 mod watch;

@@ -348,7 +348,8 @@ fn interrupted_render_leaves_existing_output_untouched() {
         chunks.get() > 5
     };
     let mut cache = mixc::cache::Cache::new(1 << 30);
-    let result = mixc::pipeline::render_cached(&graph, Default::default(), &mut cache, &mut |_, _| {}, &cancelled);
+    let result =
+        mixc::pipeline::render_cached(&graph, Default::default(), &mut cache, &mut |_, _| {}, &cancelled, None);
     assert!(result.is_err(), "the render should have been cancelled");
     assert_eq!(std::fs::read_to_string(p.path("out.wav")).expect("read"), "precious bytes");
     let leftovers = std::fs::read_dir(p.dir.path())

@@ -219,6 +219,7 @@ mod tests {
         let graph = MixGraph {
             rate: 48000,
             tempo: None,
+            meter: (4, 4),
             metadata: Metadata::default(),
             nodes,
             exports: vec![],
