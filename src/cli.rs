@@ -7,6 +7,7 @@ pub mod langtools;
 pub mod meter;
 pub mod play;
 pub mod render;
+pub mod signals;
 pub mod watch;
 
 use std::path::PathBuf;

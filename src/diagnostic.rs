@@ -185,6 +185,12 @@ pub enum ErrorKind {
         what: String,
         help: String,
     },
+    /// A file mixc was given cannot be read at all (the `.mix` itself, a
+    /// folder given as one): mixc could not run, exit 2.
+    CannotRead {
+        message: String,
+        help: String,
+    },
     /// Anything else with a ready-made sentence.
     Other {
         message: String,
@@ -259,7 +265,7 @@ impl ErrorKind {
             }
             EmptyList { processor, name } => format!("`{name}` of `{processor}` is an empty list"),
             NotAutomatable { what, .. } => format!("{what} cannot be automated"),
-            Other { message, .. } => message.clone(),
+            CannotRead { message, .. } | Other { message, .. } => message.clone(),
         }
     }
 
@@ -302,7 +308,7 @@ impl ErrorKind {
             TooManyBands { given, .. } => format!("{given} splits"),
             EmptyList { .. } => "empty".into(),
             NotAutomatable { .. } => "fixed when the processor is built".into(),
-            Other { .. } => "here".into(),
+            CannotRead { .. } | Other { .. } => "here".into(),
         }
     }
 
@@ -375,6 +381,7 @@ impl ErrorKind {
             TooManyBands { .. } => Some("merge neighbouring bands: remove a split frequency".into()),
             EmptyList { .. } => Some("give at least one value, lowest band first, or leave the brackets out".into()),
             NotAutomatable { help, .. } => Some(help.clone()),
+            CannotRead { help, .. } => Some(help.clone()),
             Other { help, .. } => help.clone(),
         }
     }
@@ -464,6 +471,17 @@ impl Report {
 }
 
 impl Report {
+    /// True when every diagnostic says an input could not be read (a missing
+    /// or unreadable `.mix`, source or audio parameter) rather than that the
+    /// `.mix` text is wrong: the README's exit status 2, "could not run".
+    pub fn could_not_run(&self) -> bool {
+        use ErrorKind::{CannotRead, ImportMissing, MissingSource, UnreadableSource};
+        !self.diagnostics.is_empty()
+            && self.diagnostics.iter().all(|d| {
+                matches!(d.kind, CannotRead { .. } | ImportMissing { .. } | MissingSource { .. } | UnreadableSource { .. })
+            })
+    }
+
     /// The files the report's diagnostics were read from (not the embedded library).
     pub fn files(&self) -> Vec<std::path::PathBuf> {
         self.sources.files().map(|(_, f)| f.path.clone()).filter(|p| !p.starts_with("std/")).collect()

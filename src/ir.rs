@@ -332,4 +332,46 @@ impl MixGraph {
     pub fn find(&self, name: &str) -> Option<NodeId> {
         self.nodes.iter().position(|n| n.name == name)
     }
+
+    /// Each export that would replace one of the song's [`inputs`](Self::inputs),
+    /// with that input: paths are compared as the file system resolves them
+    /// (links, `.` and `..`), so a link to a stem or `stems/../stems/kick.wav`
+    /// is caught as surely as the stem's own name.
+    pub fn exports_over_inputs(&self) -> Vec<(&Export, &std::path::Path)> {
+        let inputs: Vec<(PathBuf, &std::path::Path)> = self.inputs.iter().map(|p| (resolved(p), p.as_path())).collect();
+        let mut found = Vec::new();
+        for export in &self.exports {
+            let target = resolved(&export.path);
+            if let Some((_, input)) = inputs.iter().find(|(r, _)| *r == target) {
+                found.push((export, *input));
+            }
+        }
+        found
+    }
+}
+
+/// Where `path` leads: the file itself when it exists (links followed), else
+/// its folder's real path and its name, else the path with `.` and `..`
+/// folded, made absolute.
+fn resolved(path: &std::path::Path) -> PathBuf {
+    if let Ok(real) = path.canonicalize() {
+        return real;
+    }
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    if let (Some(dir), Some(name)) = (absolute.parent(), absolute.file_name()) {
+        if let Ok(real_dir) = dir.canonicalize() {
+            return real_dir.join(name);
+        }
+    }
+    let mut folded = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                folded.pop();
+            }
+            other => folded.push(other),
+        }
+    }
+    folded
 }

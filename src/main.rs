@@ -12,11 +12,17 @@ use cli::{langtools, meter, play, render, watch};
 fn main() -> ExitCode {
     restore_sigpipe();
     let cli = cli::Cli::parse();
+    if !matches!(cli.command, cli::Command::Watch { .. } | cli::Command::Play { .. }) {
+        cli::signals::clean_up_on_termination();
+    }
     let code = match cli.command {
         cli::Command::Render { file, threads, out_dir, quiet, block } => {
             render::render(&file, render::RenderArgs { threads, out_dir, quiet, block })
         }
         cli::Command::Check { file } => render::check(&file),
+        // A missing file at the start is a typo, not a file an editor is
+        // about to save: `check` names it and exits 2, as `render` would.
+        cli::Command::Watch { file, .. } if !file.exists() => render::check(&file),
         cli::Command::Watch { file, .. } if mixc::album::is_album(&file) => {
             eprintln!("error: `mixc watch` takes a song; `{}` is an album", file.display());
             eprintln!("help: watch one of its songs, or run `mixc render {}`", file.display());

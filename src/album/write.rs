@@ -8,6 +8,7 @@ use super::master::Mastered;
 use super::sequence::Layout;
 use super::tags;
 use super::{cue, Album, AlbumExport, Files};
+use crate::deliver::temp::TempFile;
 use crate::deliver::Delivery;
 use crate::io::AudioError;
 use crate::ir::Export;
@@ -63,34 +64,23 @@ impl Pending {
 
 /// A text file at a temporary path beside its target, removed unless committed.
 struct TempText {
-    tmp: PathBuf,
+    tmp: TempFile,
     target: PathBuf,
 }
 
 impl TempText {
     fn write(target: &Path, text: &str) -> Result<TempText, AudioError> {
         let werr = |e: std::io::Error| AudioError::Write { path: target.into(), reason: e.to_string() };
-        let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let tmp = target.with_file_name(format!(".{name}.mixc-tmp-{}", std::process::id()));
         if let Some(parent) = target.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(werr)?;
         }
-        std::fs::write(&tmp, text).map_err(werr)?;
+        let tmp = TempFile::new(target);
+        std::fs::write(tmp.path(), text).map_err(werr)?;
         Ok(TempText { tmp, target: target.into() })
     }
 
-    fn commit(mut self) -> Result<(), AudioError> {
-        std::fs::rename(&self.tmp, &self.target)
-            .map_err(|e| AudioError::Write { path: self.target.clone(), reason: e.to_string() })?;
-        self.tmp = PathBuf::new();
-        Ok(())
-    }
-}
-
-impl Drop for TempText {
-    fn drop(&mut self) {
-        if !self.tmp.as_os_str().is_empty() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
+    fn commit(self) -> Result<(), AudioError> {
+        let TempText { tmp, target } = self;
+        tmp.commit().map_err(|e| AudioError::Write { path: target, reason: e.to_string() })
     }
 }

@@ -147,6 +147,27 @@ pub fn no_two_write_one_file(ctx: &mut Ctx, exports: &[Export]) {
     }
 }
 
+/// An error for each export that would replace a file the song reads (a
+/// source, an audio file a parameter names, an import or the `.mix` itself):
+/// mixc never writes over its own input.
+pub fn no_export_overwrites_an_input(graph: &crate::ir::MixGraph) -> Vec<Diagnostic> {
+    graph
+        .exports_over_inputs()
+        .into_iter()
+        .map(|(export, input)| {
+            let kind = ErrorKind::Other {
+                message: format!(
+                    "exporting to `{}` would overwrite `{}`, which this song reads",
+                    export.written,
+                    input.display()
+                ),
+                help: Some("write the mix to a file of its own, for example under `out/`".into()),
+            };
+            Diagnostic::new(kind, export.span)
+        })
+        .collect()
+}
+
 /// One of the words in `valid`, or a diagnostic listing them.
 pub(crate) fn word(
     ctx: &mut Ctx,

@@ -63,7 +63,7 @@ pub(crate) fn unreadable(path: &Path, error: &std::io::Error) -> Report {
     } else {
         (format!("cannot read `{shown}`: {error}"), "check the path and that the file is readable".to_string())
     };
-    let kind = ErrorKind::Other { message, help: Some(help) };
+    let kind = ErrorKind::CannotRead { message, help };
     let diag = Diagnostic::new(kind, crate::source::Span::new(id, 0, 0));
     Report { sources, diagnostics: vec![diag] }
 }
@@ -89,7 +89,12 @@ pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
     match graph {
         Some(mut g) if diags.is_empty() => {
             g.inputs = input_files(&sources, &g);
-            Ok(g)
+            let overwrites = exports::no_export_overwrites_an_input(&g);
+            if overwrites.is_empty() {
+                Ok(g)
+            } else {
+                Err(Report { sources, diagnostics: overwrites })
+            }
         }
         _ => {
             diags.sort_by_key(|d| (d.span.file, d.span.start));

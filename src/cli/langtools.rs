@@ -4,6 +4,7 @@
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 
+use mixc::deliver::temp::TempFile;
 use mixc::diagnostic::Report;
 use mixc::report::graph::{self, Format};
 use mixc::source::SourceMap;
@@ -133,22 +134,14 @@ fn print_diff(path: &Path, old: &str, new: &str) {
 /// Writes `.NAME.mixc-tmp-PID` beside `path`, then renames it over `path`, so
 /// an interrupted run never leaves a half-written file.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.mixc-tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        if let Ok(meta) = std::fs::metadata(path) {
-            std::fs::set_permissions(&tmp, meta.permissions())?;
-        }
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
+    let tmp = TempFile::new(path);
+    let mut f = std::fs::File::create(tmp.path())?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    if let Ok(meta) = std::fs::metadata(path) {
+        std::fs::set_permissions(tmp.path(), meta.permissions())?;
     }
-    result
+    tmp.commit()
 }
 
 /// `mixc graph FILE [--format F] [-o OUT]`: returns the exit code.
@@ -163,7 +156,7 @@ pub fn graph(file: &Path, format: &str, output: Option<&Path>) -> u8 {
         Err(graph::Error::Mix(report)) => {
             let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
             eprint!("{}", report.render(color, 100));
-            return 1;
+            return if report.could_not_run() { 2 } else { 1 };
         }
         Err(e) => {
             eprintln!("error: {e}");

@@ -33,6 +33,16 @@ pub fn render(file: &Path, args: RenderArgs) -> u8 {
     }
     if let Some(dir) = &args.out_dir {
         graph.redirect_exports(dir);
+        if let Some((export, input)) = graph.exports_over_inputs().first() {
+            eprintln!(
+                "error: `{}` under `{}` would overwrite `{}`, which the song reads",
+                export.written,
+                dir.display(),
+                input.display()
+            );
+            eprintln!("help: give `-o` a folder of its own");
+            return 2;
+        }
     }
     let quiet = args.quiet;
     let options = RunOptions { render: RenderOptions { threads: args.threads }, block: args.block };

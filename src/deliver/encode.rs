@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use super::flac::FlacSink;
 use super::quantize::Quantizer;
 use super::tags::{Loudness, Tags};
+use super::temp::TempFile;
 use super::wav_sink::WavSink;
 use crate::io::AudioError;
 use crate::ir::{Container, Dither, SampleFormat};
@@ -39,19 +40,14 @@ enum Sink {
 /// leaves any existing file at the target path untouched.
 pub struct AudioWriter {
     target: PathBuf,
-    tmp: PathBuf,
+    /// `.NAME.mixc-tmp-PID` beside the target (see [`super::temp`]).
+    /// `None` once `finish` renamed it into place.
+    tmp: Option<TempFile>,
     spec: EncodeSpec,
     sink: Option<Sink>,
     quantizer: Quantizer,
     /// Interleaved quantised samples, reused between calls.
     ints: Vec<i32>,
-}
-
-/// `.NAME.mixc-tmp-PID` beside the target: same folder, so the final rename
-/// is atomic, and hidden, so a crash leaves nothing that looks like output.
-fn temp_path(target: &Path) -> PathBuf {
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    target.with_file_name(format!(".{name}.mixc-tmp-{}", std::process::id()))
 }
 
 fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
@@ -76,14 +72,11 @@ impl AudioWriter {
             fs::create_dir_all(parent)
                 .map_err(|e| werr(format!("cannot create folder `{}`: {e}", parent.display())))?;
         }
-        let tmp = temp_path(path);
-        let file = File::create(&tmp).map_err(|e| werr(e.to_string()))?;
-        let sink = open_sink(file, &spec).map_err(|reason| {
-            let _ = fs::remove_file(&tmp);
-            werr(reason)
-        })?;
+        let tmp = TempFile::new(path);
+        let file = File::create(tmp.path()).map_err(|e| werr(e.to_string()))?;
+        let sink = open_sink(file, &spec).map_err(werr)?;
         let quantizer = Quantizer::new(spec.format.bits(), spec.dither, spec.seed, spec.rate, spec.channels);
-        Ok(AudioWriter { target: path.into(), tmp, spec, sink: Some(sink), quantizer, ints: Vec::new() })
+        Ok(AudioWriter { target: path.into(), tmp: Some(tmp), spec, sink: Some(sink), quantizer, ints: Vec::new() })
     }
 
     /// Appends frames: one slice per channel, all the same length.
@@ -123,10 +116,10 @@ impl AudioWriter {
             None => Err("the writer is closed".into()),
         };
         result.map_err(|reason| self.error(reason))?;
-        fs::rename(&self.tmp, &self.target).map_err(|e| self.error(e.to_string()))?;
-        // Renamed: nothing left for `Drop` to clean up.
-        self.tmp = PathBuf::new();
-        Ok(())
+        match self.tmp.take() {
+            Some(tmp) => tmp.commit().map_err(|e| self.error(e.to_string())),
+            None => Err(self.error("the writer is closed".into())),
+        }
     }
 
     fn error(&self, reason: String) -> AudioError {
@@ -143,10 +136,8 @@ fn write_ints(sink: &mut Sink, ints: &[i32]) -> Result<(), String> {
 
 impl Drop for AudioWriter {
     fn drop(&mut self) {
-        // Close the file before removing it; an empty `tmp` means `finish` ran.
+        // Close the file; the temporary file, dropped next, removes itself
+        // unless `finish` renamed it into place.
         drop(self.sink.take());
-        if !self.tmp.as_os_str().is_empty() {
-            let _ = fs::remove_file(&self.tmp);
-        }
     }
 }

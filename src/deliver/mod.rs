@@ -14,6 +14,7 @@ pub mod noise_shape;
 pub mod qc;
 pub mod quantize;
 pub mod tags;
+pub mod temp;
 mod wav_sink;
 mod wav_tags;
 

@@ -43,6 +43,7 @@ impl Error {
     /// 1 when the `.mix` file is at fault, 2 when mixc could not run.
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::Mix(report) if report.could_not_run() => 2,
             Error::Mix(_) | Error::Qc(_) | Error::Target { .. } => 1,
             _ => 2,
         }

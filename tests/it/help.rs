@@ -73,7 +73,7 @@ fn render_names_a_wrong_path_plainly() {
         ("missing.mix", "does not exist", "check the path"),
     ] {
         let out = p.mixc(&["render", arg]);
-        assert_eq!(out.status.code(), Some(1), "{arg}");
+        assert_eq!(out.status.code(), Some(2), "{arg}: could not run");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(says) && stderr.contains(help), "{arg}: {stderr}");
     }

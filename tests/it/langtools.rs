@@ -211,10 +211,10 @@ fn graph_draws_sends_dashed_with_level_and_tap() {
 #[test]
 fn graph_reports_mix_errors_with_exit_1() {
     let p = Project::new();
-    p.file("song.mix", "track a { source = \"missing.wav\" }\n");
+    p.file("song.mix", "bus a { chain = lowpas(5kHz) }\n");
     let out = p.mixc(&["graph", "song.mix"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.wav"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lowpass"));
 }
 
 #[test]

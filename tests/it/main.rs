@@ -22,6 +22,7 @@ mod play_device;
 mod play_keys;
 mod qc;
 mod render;
+mod robustness;
 mod running;
 mod stdlib;
 mod watch;

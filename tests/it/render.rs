@@ -260,12 +260,14 @@ fn failed_render_leaves_existing_output_untouched() {
 #[test]
 fn mix_error_exits_1_and_writes_nothing() {
     let p = Project::new();
+    let x = noise(10_000, 9, 0.5, 24);
+    p.wav_int("x.wav", RATE, 24, &[x]);
     p.file("out.wav", "old");
-    p.file("song.mix", "track a { source = \"missing.wav\" }\nexport \"out.wav\"\n");
+    p.file("song.mix", "track a { source = \"x.wav\", chain = lowpas(5kHz) }\nexport \"out.wav\"\n");
     let out = p.mixc(&["render", "song.mix"]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(p.path("out.wav")).expect("read"), "old");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("missing.wav"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lowpass"));
 }
 
 #[test]
