@@ -478,7 +478,10 @@ impl Report {
         use ErrorKind::{CannotRead, ImportMissing, MissingSource, UnreadableSource};
         !self.diagnostics.is_empty()
             && self.diagnostics.iter().all(|d| {
-                matches!(d.kind, CannotRead { .. } | ImportMissing { .. } | MissingSource { .. } | UnreadableSource { .. })
+                matches!(
+                    d.kind,
+                    CannotRead { .. } | ImportMissing { .. } | MissingSource { .. } | UnreadableSource { .. }
+                )
             })
     }
 
