@@ -40,6 +40,8 @@ pub struct Decoder {
     info: SourceInfo,
     inner: Inner,
     path: PathBuf,
+    /// Frames handed out so far: where the next one sits in the file.
+    frames_read: u64,
 }
 
 fn open_file(path: &Path) -> Result<File, AudioError> {
@@ -89,7 +91,7 @@ impl Decoder {
                 (info, Inner::Sym(Box::new(reader)))
             }
         };
-        Ok(Decoder { info, inner, path: path.into() })
+        Ok(Decoder { info, inner, path: path.into(), frames_read: 0 })
     }
 
     pub fn info(&self) -> &SourceInfo {
@@ -109,10 +111,47 @@ impl Decoder {
             });
         }
         let out = &mut out[..self.info.channels];
-        match &mut self.inner {
-            Inner::Wav(r) => r.read(out),
-            Inner::Sym(r) => r.read(out),
+        let n = match &mut self.inner {
+            Inner::Wav(r) => r.read(out)?,
+            Inner::Sym(r) => r.read(out)?,
+        };
+        self.refuse_unplayable(out, n)?;
+        self.frames_read += n as u64;
+        Ok(n)
+    }
+
+    /// NaN, infinite or absurdly loud samples (a damaged float file) are an
+    /// error naming the first one: passed on, one would poison every filter
+    /// after it; read as silence, the damage would go unnoticed.
+    fn refuse_unplayable(&self, out: &[&mut [f32]], n: usize) -> Result<(), AudioError> {
+        let playable = |x: f32| x.abs() <= super::MAX_SAMPLE; // false for NaN
+                                                              // One branch-free pass per channel (it vectorises); the search for the
+                                                              // first bad sample runs only when there is one.
+        if out.iter().all(|c| c[..n].iter().fold(true, |ok, &x| ok & playable(x))) {
+            return Ok(());
         }
+        let (frame, channel, value) = out
+            .iter()
+            .enumerate()
+            .filter_map(|(ch, c)| c[..n].iter().position(|&x| !playable(x)).map(|i| (i, ch, c[i])))
+            .min_by_key(|&(i, ch, _)| (i, ch))
+            .unwrap_or((0, 0, f32::NAN));
+        let what = if value.is_nan() {
+            "is NaN (not a number)".to_string()
+        } else if value.is_infinite() {
+            "is infinite".to_string()
+        } else {
+            format!("is {value:e}, past +60 dBFS")
+        };
+        let count: usize = out.iter().map(|c| c[..n].iter().filter(|&&x| !playable(x)).count()).sum();
+        let at = super::position(self.frames_read + frame as u64, self.info.rate);
+        Err(AudioError::Decode {
+            path: self.path.clone(),
+            reason: format!(
+                "the sample at {at}, channel {}, {what} ({count} such samples in this block): the file is damaged",
+                channel + 1
+            ),
+        })
     }
 
     /// The file this decoder reads, for messages.

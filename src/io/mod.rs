@@ -33,14 +33,14 @@ pub enum AudioError {
     Resample { path: PathBuf, reason: String },
 }
 
-/// A decoded sample as the renderer takes it: NaN and ±infinity (a damaged
-/// float file, or an f64 beyond the f32 range) read as silence, so one bad
-/// sample cannot poison a filter's state for the rest of the song.
-#[inline(always)]
-fn finite(x: f32) -> f32 {
-    if x.is_finite() {
-        x
-    } else {
-        0.0
-    }
+/// The largest sample magnitude a source may hold: +60 dBFS. Float files
+/// legitimately go over full scale (a mix bounced hot), but by nothing like
+/// a thousandfold; a value past this is damage or garbage, not audio.
+pub const MAX_SAMPLE: f32 = 1_000.0;
+
+/// A place in a file for messages: `1:02.500 (frame 3000000)`.
+pub fn position(frame: u64, rate: u32) -> String {
+    let seconds = frame as f64 / f64::from(rate.max(1));
+    let minutes = (seconds / 60.0).floor();
+    format!("{}:{:06.3} (frame {frame})", minutes as u64, seconds - minutes * 60.0)
 }

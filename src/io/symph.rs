@@ -25,6 +25,14 @@ pub(super) struct SymReader {
     done: bool,
     /// Frames still allowed out, when the stream's exact length is known.
     left: Option<u64>,
+    /// The length the header promises, where it is exact (not MP3's
+    /// estimate): a stream that ends short of it is truncated.
+    promised: Option<u64>,
+    /// Frames decoded so far.
+    decoded: u64,
+    /// FLAC packets carry their first frame's number: a jump is a gap.
+    is_flac: bool,
+    rate: u32,
     path: PathBuf,
 }
 
@@ -43,6 +51,43 @@ fn codec_name(codec: codecs::CodecType) -> String {
     }
 }
 
+/// What random bytes (or another kind of file) under an audio name are.
+fn not_audio(path: &Path) -> String {
+    let kind = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("wav" | "wave") => "a WAV file (no `RIFF`/`WAVE` header)",
+        Some("flac") => "a FLAC file (no `fLaC` marker)",
+        Some("mp3") => "an MP3 file (no MPEG audio frames)",
+        Some("ogg" | "oga") => "an Ogg file (no `OggS` page)",
+        Some("aif" | "aiff" | "aifc") => "an AIFF file (no `FORM` header)",
+        _ => "an audio file (no known audio format matches its contents)",
+    };
+    format!("not {kind}")
+}
+
+/// The length the header promises, where it is exact.
+///
+/// Not MP1/2/3: their length is exact only with a Xing/Info tag, which
+/// symphonia does not report apart from its estimate, so a short MP3 stream
+/// is not called truncated. AIFF: symphonia 0.5 counts the `SSND` chunk's
+/// 8-byte offset/block-size prefix as audio, promising 8 bytes of frames
+/// more than the `COMM` chunk says (checked against `soxi`); taken off here.
+fn promised_length(path: &Path, params: &codecs::CodecParameters) -> Option<u64> {
+    let mpeg = [codecs::CODEC_TYPE_MP1, codecs::CODEC_TYPE_MP2, codecs::CODEC_TYPE_MP3];
+    if mpeg.contains(&params.codec) {
+        return None;
+    }
+    let frames = params.n_frames?;
+    let mut magic = [0u8; 4];
+    let is_aiff =
+        File::open(path).and_then(|mut f| std::io::Read::read_exact(&mut f, &mut magic)).is_ok() && &magic == b"FORM";
+    let frame_bytes =
+        u64::from(params.bits_per_sample.unwrap_or(0).div_ceil(8)) * params.channels.map_or(0, |c| c.count() as u64);
+    if is_aiff && frame_bytes > 0 {
+        return Some(frames.saturating_sub(8 / frame_bytes));
+    }
+    Some(frames)
+}
+
 /// Opens `file` and returns the reader plus what its header says. Channels are
 /// taken from the first decoded packet when the container does not state them.
 pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), AudioError> {
@@ -56,8 +101,11 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
     let fmt_opts = FormatOptions { enable_gapless: true, ..Default::default() };
     let probed = symphonia::default::get_probe().format(&hint, mss, &fmt_opts, &MetadataOptions::default()).map_err(
         |e| match e {
+            SymError::IoError(e) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
+                open_err(path, "truncated: the file ends inside its header")
+            }
             SymError::IoError(e) => open_err(path, format!("read error: {e}")),
-            _ => open_err(path, "not an audio file (no known audio format matches its contents)"),
+            _ => open_err(path, not_audio(path)),
         },
     )?;
     let format = probed.format;
@@ -84,6 +132,10 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
         // 111 frames long), so we stop there ourselves. Not for MP3: without a
         // Xing/Info tag its length is only an estimate from the bitrate.
         left: if params.codec == CODEC_TYPE_VORBIS { params.n_frames } else { None },
+        promised: promised_length(path, &params),
+        is_flac: params.codec == codecs::CODEC_TYPE_FLAC,
+        decoded: 0,
+        rate: params.sample_rate.unwrap_or(0),
         path: path.into(),
     };
     let mut info = SourceInfo {
@@ -98,6 +150,7 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
         if let Some(buf) = &reader.pending {
             info.channels = buf.spec().channels.count();
             info.rate = buf.spec().rate;
+            reader.rate = info.rate;
         }
     }
     if info.channels == 0 || info.rate == 0 {
@@ -112,10 +165,9 @@ impl SymReader {
         while !self.done {
             let packet = match self.format.next_packet() {
                 Ok(p) => p,
-                // End of stream (or a truncated file: keep what decoded).
+                // The end of the stream, or of a truncated file.
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    self.done = true;
-                    return Ok(());
+                    return self.end();
                 }
                 // A chained OGG stream changes its parameters: mixc reads the first.
                 Err(SymError::ResetRequired) => {
@@ -127,6 +179,16 @@ impl SymReader {
             if packet.track_id() != self.track_id {
                 continue;
             }
+            if self.is_flac && packet.ts() > self.decoded {
+                // The demuxer skipped frames it could not read (a damaged
+                // frame header or CRC) and resynchronised after them.
+                let at = super::position(self.decoded, self.rate);
+                let missing = packet.ts() - self.decoded;
+                return Err(decode_err(
+                    &self.path,
+                    format!("damaged audio at {at}: {missing} frames cannot be read (a FLAC frame is corrupt)"),
+                ));
+            }
             match self.decoder.decode(&packet) {
                 Ok(decoded) => {
                     if decoded.frames() == 0 {
@@ -137,19 +199,42 @@ impl SymReader {
                         *buf = decoded.make_equivalent();
                     }
                     decoded.convert(buf);
+                    self.decoded += decoded.frames() as u64;
                     self.pos = 0;
                     return Ok(());
                 }
-                // A damaged packet is skipped, as players do; the rest still decodes.
-                Err(SymError::DecodeError(_)) => continue,
+                // Players skip a damaged packet; a mastering tool must not
+                // conceal it: the gap would reach the record unheard.
+                Err(SymError::DecodeError(why)) => {
+                    let at = super::position(self.decoded, self.rate);
+                    return Err(decode_err(&self.path, format!("damaged audio at {at}: {why}")));
+                }
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => {
-                    self.done = true;
-                    return Ok(());
+                    return self.end();
                 }
                 Err(e) => return Err(decode_err(&self.path, e.to_string())),
             }
         }
         Ok(())
+    }
+
+    /// The stream ended: an error when the header promised more.
+    fn end(&mut self) -> Result<(), AudioError> {
+        self.done = true;
+        match self.promised {
+            Some(promised) if self.decoded < promised => {
+                let at = super::position(self.decoded, self.rate);
+                let missing = (promised - self.decoded) as f64 / f64::from(self.rate.max(1));
+                Err(decode_err(
+                    &self.path,
+                    format!(
+                        "truncated: the audio stops at {at}, but the header promises {promised} frames \
+                         ({missing:.3} s more)"
+                    ),
+                ))
+            }
+            _ => Ok(()),
+        }
     }
 
     /// Reads up to `out[0].len()` frames; 0 at the end.
@@ -169,9 +254,7 @@ impl SymReader {
                     }
                     let channels = buf.spec().channels.count().min(out.len());
                     for (c, o) in out.iter_mut().enumerate().take(channels) {
-                        for (o, x) in o[..n].iter_mut().zip(&buf.chan(c)[self.pos..self.pos + n]) {
-                            *o = super::finite(*x);
-                        }
+                        o[..n].copy_from_slice(&buf.chan(c)[self.pos..self.pos + n]);
                     }
                     self.pos += n;
                     return Ok(n);

@@ -169,7 +169,7 @@ fn text_renamed_wav_is_not_audio() {
     std::fs::write(&path, "verse, chorus, verse\n").unwrap();
     let msg = open_error(&path);
     assert!(msg.contains("notes.wav"), "{msg}");
-    assert!(msg.ends_with("not an audio file (no known audio format matches its contents)"), "{msg}");
+    assert!(msg.ends_with("not a WAV file (no `RIFF`/`WAVE` header)"), "{msg}");
 }
 
 #[test]

@@ -126,12 +126,21 @@ fn io_err(path: &Path, e: std::io::Error) -> AudioError {
 
 /// Parses the RIFF header. `Ok(None)` means "not a WAV this path handles" (not
 /// RIFF/WAVE, or a codec such as ADPCM) and the caller falls back to symphonia.
+///
+/// RF64 and BW64 (EBU Tech 3306, ITU-R BS.2088: WAV past 4 GiB) are read
+/// too: their `ds64` chunk holds the 64-bit `data` size that the 32-bit
+/// field marks with 0xFFFFFFFF.
 pub(super) fn parse(file: &mut File, path: &Path) -> Result<Option<WavLayout>, AudioError> {
     let file_len = file.metadata().map_err(|e| io_err(path, e))?.len();
     let mut head = [0u8; 12];
-    if file.read_exact(&mut head).is_err() || &head[0..4] != b"RIFF" || &head[8..12] != b"WAVE" {
+    if file.read_exact(&mut head).is_err() {
         return Ok(None);
     }
+    let riff64 = matches!(&head[0..4], b"RF64" | b"BW64");
+    if !(&head[0..4] == b"RIFF" || riff64) || &head[8..12] != b"WAVE" {
+        return Ok(None);
+    }
+    let mut data_size64 = None;
     let mut fmt = None;
     let mut pos = 12u64;
     loop {
@@ -148,9 +157,17 @@ pub(super) fn parse(file: &mut File, path: &Path) -> Result<Option<WavLayout>, A
                 file.read_exact(&mut body).map_err(|e| io_err(path, e))?;
                 fmt = parse_fmt(&body);
             }
+            b"ds64" if riff64 => {
+                let mut body = [0u8; 16];
+                file.read_exact(&mut body).map_err(|e| io_err(path, e))?;
+                data_size64 = Some(u64::from(le32(&body, 8)) | u64::from(le32(&body, 12)) << 32);
+            }
             b"data" => {
                 let Some(fmt) = fmt else { return Ok(None) };
-                return layout(&fmt, path, pos, size, file_len);
+                return match data_size64 {
+                    Some(size64) if size == u64::from(u32::MAX) => layout(&fmt, path, pos, Some(size64), file_len),
+                    _ => layout(&fmt, path, pos, (size != u64::from(u32::MAX)).then_some(size), file_len),
+                };
             }
             _ => {}
         }
@@ -160,7 +177,14 @@ pub(super) fn parse(file: &mut File, path: &Path) -> Result<Option<WavLayout>, A
     }
 }
 
-fn layout(fmt: &Fmt, path: &Path, data_start: u64, size: u64, file_len: u64) -> Result<Option<WavLayout>, AudioError> {
+/// `size` is `None` when the header leaves it open (0xFFFFFFFF without `ds64`).
+fn layout(
+    fmt: &Fmt,
+    path: &Path,
+    data_start: u64,
+    size: Option<u64>,
+    file_len: u64,
+) -> Result<Option<WavLayout>, AudioError> {
     let Some(sample) = sample_kind(fmt) else {
         return Ok(None);
     };
@@ -173,7 +197,10 @@ fn layout(fmt: &Fmt, path: &Path, data_start: u64, size: u64, file_len: u64) -> 
     }
     let present = file_len.saturating_sub(data_start);
     // Streaming writers leave the size at 0 or 0xFFFFFFFF: the data runs to the end.
-    let size = if size == 0 || size == u64::from(u32::MAX) { present } else { size };
+    let size = match size {
+        Some(0) | None => present,
+        Some(size) => size,
+    };
     if present < size {
         return Err(AudioError::Decode {
             path: path.into(),
@@ -241,8 +268,8 @@ fn convert(kind: WavSample, bytes: &[u8], out: &mut [&mut [f32]], n: usize) {
             _ => deinterleave::<3>(bytes, out, n, super::pcm24::sample),
         },
         WavSample::I32 => deinterleave::<4>(bytes, out, n, |b| i32::from_le_bytes(b) as f32 * S32),
-        WavSample::F32 => deinterleave::<4>(bytes, out, n, |b| super::finite(f32::from_le_bytes(b))),
-        WavSample::F64 => deinterleave::<8>(bytes, out, n, |b| super::finite(f64::from_le_bytes(b) as f32)),
+        WavSample::F32 => deinterleave::<4>(bytes, out, n, f32::from_le_bytes),
+        WavSample::F64 => deinterleave::<8>(bytes, out, n, |b| f64::from_le_bytes(b) as f32),
     }
 }
 

@@ -5,6 +5,7 @@ mod automation;
 mod common;
 mod conformance;
 mod conformance_signals;
+mod corpus;
 mod delivery;
 mod diagnostics;
 mod dither;
