@@ -20,10 +20,23 @@ pub fn lane(
     rate: u32,
 ) -> Option<(usize, Automation)> {
     let (node, target, kind) = target(ctx, &auto.target, drafts)?;
+    // The same ranges as the setting or parameter the lane moves.
+    let (lo, hi, range) = match target {
+        AutoTarget::Gain => (f64::NEG_INFINITY, super::nodes::MAX_FADER_DB, "from -inf dB to +48dB".to_string()),
+        AutoTarget::Pan => (-1.0, 1.0, "from -100% to +100%".to_string()),
+        AutoTarget::Param { call, param } => {
+            let spec = &drafts[node].chain[call].spec.params[param];
+            (spec.min, spec.max, super::chain::range_text(spec.min, spec.max, spec.kind))
+        }
+    };
     let mut points: Vec<Breakpoint> = Vec::new();
     for bp in &auto.points {
         let position = eval(&bp.position, &ctx.scope()).and_then(|v| timing.position(&v, bp.position.span));
         let position = match position {
+            Ok(p) if p > super::limits::MAX_PROGRAMME_SECONDS => {
+                ctx.error(super::limits::too_long("a breakpoint", ctx.text(bp.position.span), bp.position.span));
+                continue;
+            }
             Ok(p) if p >= 0.0 => p,
             Ok(_) => {
                 let kind = ErrorKind::Other { message: "automation cannot start before the song".into(), help: None };
@@ -36,6 +49,15 @@ pub fn lane(
             }
         };
         let Some(value) = ctx.value(&bp.value, kind).and_then(|v| v.number()) else { continue };
+        if !(lo..=hi).contains(&value) {
+            let kind = ErrorKind::OutOfRange {
+                what: "the value".into(),
+                value: ctx.text(bp.value.span).into(),
+                range: range.clone(),
+            };
+            ctx.error(Diagnostic::new(kind, bp.value.span));
+            continue;
+        }
         let curve = match bp.curve.as_ref().map(|c| c.node.as_str()) {
             None | Some("linear") => Curve::Linear,
             Some("smooth") => Curve::Smooth,

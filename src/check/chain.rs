@@ -399,6 +399,6 @@ impl<'a> Expander<'_, 'a> {
 }
 
 /// "from 20Hz to 20kHz" in the parameter's own unit.
-fn range_text(min: f64, max: f64, kind: Kind) -> String {
+pub(super) fn range_text(min: f64, max: f64, kind: Kind) -> String {
     format!("from {} to {}", fmt_in_unit(min, kind), fmt_in_unit(max, kind))
 }

@@ -76,6 +76,7 @@ fn quantity(q: &Quantity, span: Span) -> Result<Value, Diagnostic> {
         Unit::Ms => Value::Time(x / 1000.0),
         Unit::S => Value::Time(x),
         Unit::Min => Value::Time(x * 60.0),
+        Unit::Hour => Value::Time(x * 3600.0),
         Unit::Bpm => Value::Tempo(x),
         Unit::Percent => Value::Percent(x / 100.0),
         Unit::Float if x == 32.0 => Value::Bits(Bits::Float32),
@@ -89,7 +90,7 @@ fn quantity(q: &Quantity, span: Span) -> Result<Value, Diagnostic> {
             ))
         }
         Unit::Unknown(u) => {
-            let known = ["dB", "LUFS", "LU", "dBTP", "Hz", "kHz", "ms", "s", "m", "bpm", "%"];
+            let known = ["dB", "LUFS", "LU", "dBTP", "Hz", "kHz", "ms", "s", "m", "h", "bpm", "%"];
             let suggestion = suggest(u, known).or_else(|| unit_alias(u).map(String::from));
             return Err(Diagnostic::new(ErrorKind::UnknownUnit { unit: u.clone(), suggestion }, span));
         }

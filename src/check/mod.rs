@@ -89,11 +89,14 @@ pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
     match graph {
         Some(mut g) if diags.is_empty() => {
             g.inputs = input_files(&sources, &g);
-            let overwrites = exports::no_export_overwrites_an_input(&g);
-            if overwrites.is_empty() {
+            // Checks of the finished graph: they need every source probed.
+            let mut late = limits::frequencies_below_nyquist(&g);
+            late.extend(exports::no_export_overwrites_an_input(&g));
+            if late.is_empty() {
                 Ok(g)
             } else {
-                Err(Report { sources, diagnostics: overwrites })
+                late.sort_by_key(|d| (d.span.file, d.span.start));
+                Err(Report { sources, diagnostics: late })
             }
         }
         _ => {
@@ -212,6 +215,7 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
 }
 
 mod build;
+pub mod limits;
 pub mod targets;
 
 fn song_settings<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate::syntax::ast::Setting>) -> Song {
@@ -235,6 +239,17 @@ fn song_settings<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate
             "length" => {
                 let scope = ctx.scope();
                 match eval::eval(&s.value, &scope).and_then(|v| song.timing.position(&v, s.value.span)) {
+                    Ok(secs) if secs <= 0.0 => {
+                        let kind = ErrorKind::OutOfRange {
+                            what: "length".into(),
+                            value: ctx.text(s.value.span).into(),
+                            range: "longer than 0s".into(),
+                        };
+                        ctx.error(Diagnostic::new(kind, s.value.span));
+                    }
+                    Ok(secs) if secs > limits::MAX_PROGRAMME_SECONDS => {
+                        ctx.error(limits::too_long("length", ctx.text(s.value.span), s.value.span))
+                    }
                     Ok(secs) => song.length = Some(secs),
                     Err(e) => ctx.error(e),
                 }

@@ -113,7 +113,7 @@ fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Settin
             }
         }
         "chain" => d.chain = chain::expand(ctx, v),
-        "gain" => d.gain_db = ctx.number(v, Kind::Level).unwrap_or(0.0),
+        "gain" => d.gain_db = fader(ctx, v).unwrap_or(0.0),
         "pan" => d.pan = pan(ctx, v).unwrap_or(0.0),
         "out" => {
             if let Some(Value::Name(target)) = ctx.value(v, Kind::Name) {
@@ -124,6 +124,9 @@ fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Settin
             let scope = ctx.scope();
             let value = super::eval::eval(v, &scope).and_then(|val| timing.position(&val, v.span));
             match value {
+                Ok(s) if s > super::limits::MAX_PROGRAMME_SECONDS => {
+                    ctx.error(super::limits::too_long("start", ctx.text(v.span), v.span))
+                }
                 Ok(s) if s >= 0.0 => d.start = s,
                 Ok(_) => ctx.error(negative(v.span)),
                 Err(e) => ctx.error(e),
@@ -134,6 +137,25 @@ fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Settin
         _ => {}
     }
 }
+
+/// The fader: up to +48 dB, as the `gain()` processor; `-inf dB` silences.
+/// More would take a full-scale signal past what a float file holds.
+fn fader(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<f64> {
+    let db = ctx.number(v, Kind::Level)?;
+    if db > MAX_FADER_DB {
+        let kind = ErrorKind::OutOfRange {
+            what: "gain".into(),
+            value: ctx.text(v.span).to_string(),
+            range: "from -inf dB to +48dB".into(),
+        };
+        ctx.error(Diagnostic::new(kind, v.span));
+        return None;
+    }
+    Some(db)
+}
+
+/// The highest fader gain (and send level), in dB.
+pub const MAX_FADER_DB: f64 = 48.0;
 
 fn pan(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<f64> {
     let p = ctx.number(v, Kind::Percent)?;

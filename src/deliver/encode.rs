@@ -48,6 +48,8 @@ pub struct AudioWriter {
     quantizer: Quantizer,
     /// Interleaved quantised samples, reused between calls.
     ints: Vec<i32>,
+    /// Frames written so far, for messages.
+    frames: u64,
 }
 
 fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
@@ -76,7 +78,15 @@ impl AudioWriter {
         let file = File::create(tmp.path()).map_err(|e| werr(e.to_string()))?;
         let sink = open_sink(file, &spec).map_err(werr)?;
         let quantizer = Quantizer::new(spec.format.bits(), spec.dither, spec.seed, spec.rate, spec.channels);
-        Ok(AudioWriter { target: path.into(), tmp: Some(tmp), spec, sink: Some(sink), quantizer, ints: Vec::new() })
+        Ok(AudioWriter {
+            target: path.into(),
+            tmp: Some(tmp),
+            spec,
+            sink: Some(sink),
+            quantizer,
+            ints: Vec::new(),
+            frames: 0,
+        })
     }
 
     /// Appends frames: one slice per channel, all the same length.
@@ -86,6 +96,7 @@ impl AudioWriter {
         if planar.len() != channels || planar.iter().any(|c| c.len() != n) {
             return Err(self.error(format!("expected {channels} channel slices of equal length")));
         }
+        self.refuse_non_finite(planar)?;
         let result = match self.sink.as_mut() {
             Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => w.write_f32(planar),
             Some(sink) => {
@@ -96,7 +107,39 @@ impl AudioWriter {
             }
             None => Err("the writer is closed".into()),
         };
+        self.frames += n as u64;
         result.map_err(|reason| self.error(reason))
+    }
+
+    /// NaN, infinity or a level past +60 dBFS ([`crate::io::MAX_SAMPLE`])
+    /// never reaches a file: a float file would carry it to every player,
+    /// and an integer one would hide it as full-scale clipping.
+    fn refuse_non_finite(&self, planar: &[&[f32]]) -> Result<(), AudioError> {
+        let fits = |x: f32| x.abs() <= crate::io::MAX_SAMPLE; // false for NaN
+                                                              // One branch-free pass (it vectorises); the search runs only on failure.
+        if planar.iter().all(|c| c.iter().fold(true, |ok, &x| ok & fits(x))) {
+            return Ok(());
+        }
+        let (frame, channel) = planar
+            .iter()
+            .enumerate()
+            .filter_map(|(ch, c)| c.iter().position(|&x| !fits(x)).map(|i| (i, ch)))
+            .min()
+            .unwrap_or((0, 0));
+        let value = planar[channel][frame];
+        let what = if value.is_nan() {
+            "is NaN (not a number)".to_string()
+        } else if value.is_infinite() {
+            "is infinite".to_string()
+        } else {
+            format!("reaches {:+.1} dBFS", 20.0 * f64::from(value.abs()).log10())
+        };
+        let at = crate::io::position(self.frames + frame as u64, self.spec.rate);
+        Err(self.error(format!(
+            "the mix {what} at {at}, channel {} (mixc writes nothing past +60 dBFS): a gain or processor \
+             blew it up; nothing was written",
+            channel + 1
+        )))
     }
 
     /// Sets the loudness the `bext` chunk records, replacing the one given

@@ -268,6 +268,8 @@ pub enum Unit {
     S,
     /// Minutes (`m`).
     Min,
+    /// Hours (`h`): `1h20m` is how long programmes are written.
+    Hour,
     Bpm,
     Percent,
     /// `f` as in `32f` (32-bit float sample format).
@@ -290,6 +292,7 @@ impl Unit {
             Unit::Ms => "ms",
             Unit::S => "s",
             Unit::Min => "m",
+            Unit::Hour => "h",
             Unit::Bpm => "bpm",
             Unit::Percent => "%",
             Unit::Float => "f",

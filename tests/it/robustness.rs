@@ -196,3 +196,62 @@ fn a_killed_render_keeps_the_old_output_and_the_next_run_cleans_up() {
     assert_eq!(temporary_files(&p.path("out")), Vec::<String>::new());
     assert_eq!(std::fs::read_to_string(p.path("out/long.flac")).unwrap(), "the previous master");
 }
+
+/// Absurd values get a spanned diagnostic (exit 1) at `check`, before any
+/// allocation or disk write: each is a typo a new user makes.
+#[test]
+fn absurd_values_are_refused_with_a_span() {
+    let p = Project::new();
+    let x = noise(4_800, 8, 0.3, 24);
+    p.wav_int("x.wav", RATE, 24, &[x]);
+    let track =
+        |settings: &str| format!("rate = 48kHz\ntempo = 120bpm\ntrack a {{ source = \"x.wav\", {settings} }}\n");
+    let cases: Vec<(String, &str, &str)> = vec![
+        (track("start = 99999999999:1"), "99999999999:1", "at most 24 hours"),
+        (format!("length = -1s\n{}", track("gain = 0dB")), "-1s", "longer than 0s"),
+        (format!("length = 1000h\n{}", track("gain = 0dB")), "1000h", "at most 24 hours"),
+        (track("chain = highpass(30kHz)"), "30kHz", "Nyquist"),
+        (track("chain = lowpass(24kHz)"), "24kHz", "Nyquist"),
+        (track("gain = 1000000000dB"), "1000000000dB", "from -inf dB to +48dB"),
+        (track("gain = 1e9dB"), "1e9dB", "no exponents"),
+        (track("chain = delay(time: 10h)"), "10h", "from 0ms to 10s"),
+        (format!("{}automate a.gain {{\n    0s 0dB\n    1s 200dB\n}}\n", track("gain = 0dB")), "200dB", "+48dB"),
+        (format!("{}automate a.gain {{\n    0s 0dB\n    30h 0dB\n}}\n", track("gain = 0dB")), "30h", "24 hours"),
+        (format!("let g = {}0dB{}\n{}", "(".repeat(10_000), ")".repeat(10_000), track("gain = g")), "(", "nested"),
+    ];
+    for (mix, written, says) in cases {
+        p.file("song.mix", &mix);
+        let out = p.mixc(&["check", "song.mix"]);
+        let err = stderr(&out);
+        let head: String = err.chars().take(600).collect();
+        assert_eq!(code(&out), Some(1), "{written}: {head}");
+        assert!(err.contains(says), "{written}: expected `{says}` in {head}");
+        assert!(err.contains("song.mix:"), "{written}: no span in {head}");
+        assert!(!err.contains("panicked"), "{head}");
+    }
+    // Hours are a unit: `1h20m` is how a long programme is written.
+    p.file("song.mix", &format!("length = 1h20m\n{}", track("gain = 0dB")));
+    let out = p.mixc(&["check", "song.mix"]);
+    assert_eq!(code(&out), Some(0), "{}", stderr(&out));
+}
+
+/// Gains that stay in range one by one can still add up past what a file
+/// holds: the writer refuses the first sample past +60 dBFS, names where it
+/// is, and leaves nothing behind.
+#[test]
+fn a_mix_that_blows_up_is_never_written() {
+    let p = Project::new();
+    let x = noise(4_800, 9, 0.3, 24);
+    p.wav_int("x.wav", RATE, 24, &[x]);
+    let gains = ["gain(48dB)"; 3].join(" -> ");
+    p.file(
+        "song.mix",
+        &format!("track a {{ source = \"x.wav\", chain = {gains} }}\nexport \"out.wav\" {{ bits = 32f }}\n"),
+    );
+    let out = p.mixc(&["render", "song.mix"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), Some(2), "{err}");
+    assert!(err.contains("out.wav") && err.contains("dBFS at 0:00.000 (frame "), "{err}");
+    assert!(!p.path("out.wav").exists());
+    assert_eq!(temporary_files(p.dir.path()), Vec::<String>::new());
+}

@@ -144,12 +144,22 @@ impl Builder {
         let mut seconds = 0.0;
         for (n, unit) in parts {
             let scale = match unit {
+                Some("h") => 3600.0,
                 Some("m") => 60.0,
                 Some("s") => 1.0,
                 Some("ms") => 0.001,
+                _ if parts.len() > 1 && parts[..parts.len() - 1].iter().any(|(_, u)| matches!(u, Some("e" | "E"))) => {
+                    // `1e9dB` reads as 1, `e`, 9, `dB`: an exponent, not a time.
+                    let found = format!("`{written}`");
+                    return Err(self.syntax(
+                        "a number written out in full (mixc reads no exponents such as `1e9`)",
+                        &found,
+                        span,
+                    ));
+                }
                 _ => {
                     let found = format!("`{written}`");
-                    return Err(self.syntax("a compound time such as `1m30s`", &found, span));
+                    return Err(self.syntax("a compound time such as `1h20m` or `1m30s`", &found, span));
                 }
             };
             seconds += n * scale;
@@ -222,6 +232,7 @@ fn unit_of(text: &str) -> Unit {
         "ms" => Unit::Ms,
         "s" => Unit::S,
         "m" => Unit::Min,
+        "h" => Unit::Hour,
         "bpm" => Unit::Bpm,
         "%" => Unit::Percent,
         "f" => Unit::Float,
