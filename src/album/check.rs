@@ -40,7 +40,7 @@ const DEFAULT_GAP: f64 = 2.0;
 
 /// Reads and checks the album file at `path` and every song it lists.
 pub fn check_path(path: &Path) -> Result<Album, Report> {
-    let text = std::fs::read_to_string(path).map_err(|e| crate::check::unreadable(path, &e))?;
+    let text = crate::check::read_mix(path)?;
     check_text(path, &text)
 }
 

@@ -38,7 +38,14 @@ impl Pending {
                 Files::Whole => (tags::album_tags(album, &target), &mastered.measured.album),
                 Files::PerSong(_) => (tags::song_tags(album, i, &target), &mastered.measured.songs[i]),
             };
-            let mut d = Delivery::open(&target, mastered.delivered.rate, file.seed, false, tags)?;
+            let mut d = Delivery::open(
+                &target,
+                mastered.delivered.rate,
+                (file.frames.end - file.frames.start) as u64,
+                file.seed,
+                false,
+                tags,
+            )?;
             d.write_programme(&mastered.delivered, file.frames.clone())?;
             self.audio.push((d, measured.clone()));
         }

@@ -70,8 +70,39 @@ pub(crate) fn unreadable(path: &Path, error: &std::io::Error) -> Report {
 
 /// Reads and checks the `.mix` file at `path`.
 pub fn check_path(path: &Path) -> Result<MixGraph, Report> {
-    let text = std::fs::read_to_string(path).map_err(|e| unreadable(path, &e))?;
+    let text = read_mix(path)?;
     check_text(path, &text)
+}
+
+/// The text of a `.mix` (or album) file. Bytes that are not UTF-8 are an
+/// error pointing at the first of them; a file that starts like audio is
+/// told to `mixc meter`.
+pub(crate) fn read_mix(path: &Path) -> Result<String, Report> {
+    let bytes = std::fs::read(path).map_err(|e| unreadable(path, &e))?;
+    let looks_like_audio = [&b"RIFF"[..], b"RF64", b"fLaC", b"OggS", b"ID3", b"FORM", b"\xff\xfb"]
+        .iter()
+        .any(|magic| bytes.starts_with(magic));
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(text),
+        Err(e) if looks_like_audio => {
+            Err(unreadable(path, &std::io::Error::new(std::io::ErrorKind::InvalidData, e.utf8_error())))
+        }
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes()[at];
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let mut sources = SourceMap::new();
+            let id = sources.add(path, path.to_string_lossy(), text.as_str());
+            // Everything before `at` is unchanged in the lossy text; the bad
+            // byte became U+FFFD, three bytes long.
+            let span = crate::source::Span::new(id, at, at + '\u{FFFD}'.len_utf8());
+            let kind = ErrorKind::CannotRead {
+                message: format!("`{}` is not UTF-8 text: byte 0x{byte:02X} cannot be read", path.display()),
+                help: "save the file as UTF-8 (in most editors: \"Save with Encoding\" → UTF-8)".into(),
+            };
+            Err(Report { sources, diagnostics: vec![Diagnostic::new(kind, span)] })
+        }
+    }
 }
 
 /// Checks `text` as if read from `path` (imports and sources resolve from its folder).

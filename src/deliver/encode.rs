@@ -27,6 +27,10 @@ pub struct EncodeSpec {
     pub seed: u64,
     /// Metadata written into the file.
     pub tags: Tags,
+    /// The frames the file will hold, when known (0 otherwise): a WAV file
+    /// past 4 GiB is laid out as RF64 from the start, and the disk is
+    /// checked for room before anything is written.
+    pub expected_frames: u64,
 }
 
 enum Sink {
@@ -52,6 +56,50 @@ pub struct AudioWriter {
     frames: u64,
 }
 
+/// A WAV file's size is known before it is begun: refuse to start one the
+/// disk cannot hold, rather than fail hours in. (FLAC's size depends on the
+/// audio; it is not checked.)
+fn room_for(path: &Path, spec: &EncodeSpec) -> Result<(), String> {
+    if spec.container != Container::Wav || spec.expected_frames == 0 {
+        return Ok(());
+    }
+    let frame_bytes = u64::from(spec.format.bits().div_ceil(8)) * spec.channels as u64;
+    let needed = spec.expected_frames.saturating_mul(frame_bytes).saturating_add(1 << 16);
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    match free_bytes(folder) {
+        Some(free) if free < needed => Err(format!(
+            "the file needs {:.1} GB and the disk holding `{}` has {:.1} GB free; nothing was written",
+            needed as f64 / 1e9,
+            folder.display(),
+            free as f64 / 1e9
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Bytes an unprivileged writer may still use on the file system of `dir`.
+#[cfg(unix)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).ok()?;
+    let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c` is a valid NUL-terminated path; `stats` is written by the call
+    // and read only when it succeeds.
+    let stats = unsafe {
+        if libc::statvfs(c.as_ptr(), stats.as_mut_ptr()) != 0 {
+            return None;
+        }
+        stats.assume_init()
+    };
+    #[allow(clippy::unnecessary_cast)] // the field types differ between platforms
+    Some(stats.f_bavail as u64 * stats.f_frsize as u64)
+}
+
+#[cfg(not(unix))]
+fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
+}
+
 fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
     let bits = spec.format.bits();
     match spec.container {
@@ -74,6 +122,7 @@ impl AudioWriter {
             fs::create_dir_all(parent)
                 .map_err(|e| werr(format!("cannot create folder `{}`: {e}", parent.display())))?;
         }
+        room_for(path, &spec).map_err(werr)?;
         let tmp = TempFile::new(path);
         let file = File::create(tmp.path()).map_err(|e| werr(e.to_string()))?;
         let sink = open_sink(file, &spec).map_err(werr)?;

@@ -52,8 +52,18 @@ pub struct Delivery {
 
 impl Delivery {
     /// Opens the temporary file for `export` of a render at `rate`.
-    pub fn open(export: &Export, rate: u32, seed: u64, measure: bool, tags: Tags) -> Result<Self, AudioError> {
+    /// `frames`: the programme's length at `rate`, when known (0 otherwise).
+    pub fn open(
+        export: &Export,
+        rate: u32,
+        frames: u64,
+        seed: u64,
+        measure: bool,
+        tags: Tags,
+    ) -> Result<Self, AudioError> {
+        let expected_frames = (frames as u128 * u128::from(export.rate)).div_ceil(u128::from(rate.max(1))) as u64;
         let spec = EncodeSpec {
+            expected_frames,
             rate: export.rate,
             channels: 2,
             format: export.format,

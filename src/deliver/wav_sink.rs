@@ -9,6 +9,11 @@
 //! with hound's channel mask otherwise. One deliberate difference: audio of
 //! odd size (24-bit mono, odd frame count) gets the pad byte RIFF asks for,
 //! which hound leaves out.
+//!
+//! Past 4 GiB the file is RF64 (EBU Tech 3306): `RF64` for `RIFF`, a `ds64`
+//! chunk with the 64-bit sizes first, and 0xFFFFFFFF in the 32-bit fields.
+//! The choice is made before the first byte, from the length the render
+//! will have, so a long render never hits the RIFF limit halfway.
 
 use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
@@ -38,8 +43,19 @@ pub(super) struct WavSink {
     /// Bytes before the samples; constant for the life of the file.
     header_len: u64,
     data_len: u64,
+    /// Laid out as RF64 (with `ds64`).
+    rf64: bool,
     /// Sample bytes of one call, reused between calls.
     bytes: Vec<u8>,
+}
+
+/// The most a 32-bit RIFF size field holds.
+const RIFF_LIMIT: u64 = u32::MAX as u64;
+
+/// Whether `frames` of this format need RF64 (with room for the header).
+pub(super) fn needs_rf64(spec: &EncodeSpec) -> bool {
+    let frame_bytes = (spec.format.bits() as u64).div_ceil(8) * spec.channels as u64;
+    spec.expected_frames.saturating_mul(frame_bytes).saturating_add(1 << 20) > RIFF_LIMIT
 }
 
 impl WavSink {
@@ -54,6 +70,7 @@ impl WavSink {
             tags: spec.tags.clone(),
             header_len: 0,
             data_len: 0,
+            rf64: needs_rf64(spec),
             bytes: Vec::new(),
         };
         let header = sink.header()?;
@@ -94,8 +111,8 @@ impl WavSink {
     fn append(&mut self) -> Result<(), String> {
         let len = self.data_len + self.bytes.len() as u64;
         // The RIFF size counts everything after its own field, pad included.
-        if self.header_len - 8 + len + (len & 1) > u64::from(u32::MAX) {
-            return Err("a WAV file holds at most 4 GiB; use FLAC for longer renders".into());
+        if !self.rf64 && self.header_len - 8 + len + (len & 1) > RIFF_LIMIT {
+            return Err("the render grew past 4 GiB, longer than expected when the WAV file was begun".into());
         }
         self.out.write_all(&self.bytes).map_err(err)?;
         self.data_len = len;
@@ -119,16 +136,31 @@ impl WavSink {
     /// Everything before the samples, for `data_len` bytes of them.
     fn header(&self) -> Result<Vec<u8>, String> {
         let mut h = b"RIFF\0\0\0\0WAVE".to_vec();
+        if self.rf64 {
+            h[..4].copy_from_slice(b"RF64");
+            h.extend_from_slice(b"ds64");
+            h.extend_from_slice(&28u32.to_le_bytes());
+            // riffSize, dataSize, sampleCount: filled in below.
+            h.extend_from_slice(&[0u8; 24]);
+            h.extend_from_slice(&0u32.to_le_bytes());
+        }
         h.extend(chunk(b"fmt ", &self.fmt())?);
         if let Some(bext) = &self.tags.bext {
             h.extend(bext_chunk(bext, &self.tags)?);
         }
         h.extend(info_list(&self.tags)?.unwrap_or_default());
         h.extend_from_slice(b"data");
-        let data = self.data_len as u32;
-        h.extend_from_slice(&data.to_le_bytes());
+        h.extend_from_slice(&(if self.rf64 { u32::MAX } else { self.data_len as u32 }).to_le_bytes());
         let riff = (h.len() - 8) as u64 + self.data_len + (self.data_len & 1);
-        h[4..8].copy_from_slice(&(riff as u32).to_le_bytes());
+        if self.rf64 {
+            let frame_bytes = (self.format.bits() as u64).div_ceil(8) * self.channels as u64;
+            h[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
+            h[20..28].copy_from_slice(&riff.to_le_bytes());
+            h[28..36].copy_from_slice(&self.data_len.to_le_bytes());
+            h[36..44].copy_from_slice(&(self.data_len / frame_bytes.max(1)).to_le_bytes());
+        } else {
+            h[4..8].copy_from_slice(&(riff as u32).to_le_bytes());
+        }
         Ok(h)
     }
 

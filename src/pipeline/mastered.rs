@@ -120,7 +120,7 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
     let mut open = Vec::new();
     for (m, r) in mastered.into_iter().zip(requests) {
         let tags = crate::deliver::song_tags(&graph.metadata, r.export);
-        let mut d = Delivery::open(r.export, m.delivered.rate, r.seed, false, tags)?;
+        let mut d = Delivery::open(r.export, m.delivered.rate, m.delivered.frames() as u64, r.seed, false, tags)?;
         d.write_programme(&m.delivered, 0..m.delivered.frames())?;
         open.push((d, m));
     }

@@ -182,7 +182,9 @@ fn deliver(
         .exports
         .iter()
         .enumerate()
-        .map(|(i, e)| Delivery::open(e, graph.rate, seed(i), true, crate::deliver::song_tags(&graph.metadata, e)))
+        .map(|(i, e)| {
+            Delivery::open(e, graph.rate, plan.length, seed(i), true, crate::deliver::song_tags(&graph.metadata, e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let (tx, rx) = ToExports::channel(listen.is_some());
     let checks = graph.checks.clone();

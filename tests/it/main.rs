@@ -10,6 +10,7 @@ mod delivery;
 mod diagnostics;
 mod dither;
 mod examples;
+mod fuzz;
 mod help;
 mod imports;
 #[cfg(feature = "jack")]

@@ -255,3 +255,16 @@ fn a_mix_that_blows_up_is_never_written() {
     assert!(!p.path("out.wav").exists());
     assert_eq!(temporary_files(p.dir.path()), Vec::<String>::new());
 }
+
+/// One byte that is not UTF-8 is pointed at, with how to fix it; an audio
+/// file given as the `.mix` is told to `mixc meter`.
+#[test]
+fn a_mix_file_that_is_not_utf8_is_pointed_at() {
+    let p = Project::new();
+    std::fs::write(p.path("song.mix"), b"rate = 48kHz\ntrack a { source = \"a\xff.wav\" }\n").unwrap();
+    let out = p.mixc(&["check", "song.mix"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), Some(2), "{err}");
+    assert!(err.contains("not UTF-8") && err.contains("0xFF") && err.contains("song.mix:2:22"), "{err}");
+    assert!(err.contains("Save with Encoding"), "{err}");
+}

@@ -11,7 +11,16 @@ use crate::ir::{Container, Dither, SampleFormat};
 
 fn spec(channels: usize, format: SampleFormat) -> EncodeSpec {
     let container = Container::Flac;
-    EncodeSpec { rate: 48_000, channels, format, dither: Dither::None, container, seed: 0, tags: Tags::default() }
+    EncodeSpec {
+        rate: 48_000,
+        channels,
+        format,
+        dither: Dither::None,
+        container,
+        seed: 0,
+        tags: Tags::default(),
+        expected_frames: 0,
+    }
 }
 
 fn write(path: &Path, spec: EncodeSpec, planar: &[Vec<f32>]) {

@@ -16,7 +16,7 @@ use crate::io::tests::{fixture, read_all};
 use crate::ir::{Container, Dither, SampleFormat};
 
 pub(super) fn spec(container: Container, format: SampleFormat, tags: Tags) -> EncodeSpec {
-    EncodeSpec { rate: 44_100, channels: 2, format, dither: Dither::None, container, seed: 0, tags }
+    EncodeSpec { rate: 44_100, channels: 2, format, dither: Dither::None, container, seed: 0, tags, expected_frames: 0 }
 }
 
 /// Writes `planar` in uneven blocks; `loudness` is set just before `finish`.

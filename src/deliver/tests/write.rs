@@ -8,7 +8,16 @@ use crate::io::tests::{fixture, read_all};
 use crate::ir::{Container, Dither, SampleFormat};
 
 fn spec(format: SampleFormat, container: Container, dither: Dither) -> EncodeSpec {
-    EncodeSpec { rate: 44_100, channels: 2, format, dither, container, seed: 1, tags: Tags::default() }
+    EncodeSpec {
+        rate: 44_100,
+        channels: 2,
+        format,
+        dither,
+        container,
+        seed: 1,
+        tags: Tags::default(),
+        expected_frames: 0,
+    }
 }
 
 /// Writes `planar` in uneven blocks and finishes.
@@ -192,4 +201,48 @@ fn decode_count(path: &Path) -> usize {
             n => total += n,
         }
     }
+}
+
+/// A WAV file expected past 4 GiB is RF64 from its first byte (EBU Tech
+/// 3306): `ds64` holds the real sizes, the 32-bit fields 0xFFFFFFFF, and it
+/// reads back exactly.
+#[test]
+fn wav_past_4_gib_is_written_as_rf64() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.wav");
+    // 1.1 G frames of 16-bit stereo: 4.4 GB expected; 1000 frames written.
+    let spec = EncodeSpec { expected_frames: 1_100_000_000, ..spec(SampleFormat::I16, Container::Wav, Dither::None) };
+    let planar: Vec<Vec<f32>> =
+        (0..2).map(|c| (0..1000).map(|i| ((i * 7 + c) % 200) as f32 / 256.0).collect()).collect();
+    let mut w = match AudioWriter::create(&path, spec) {
+        Ok(w) => w,
+        Err(e) if e.to_string().contains("GB free") => {
+            println!("skipped: this disk has no room for a 4.4 GB file ({e})");
+            return;
+        }
+        Err(e) => panic!("{e}"),
+    };
+    let block: Vec<&[f32]> = planar.iter().map(|c| c.as_slice()).collect();
+    w.write(&block).unwrap();
+    w.finish().unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    assert_eq!(&bytes[..4], b"RF64");
+    assert_eq!(&bytes[4..8], &u32::MAX.to_le_bytes());
+    assert_eq!(&bytes[12..16], b"ds64");
+    let u64_at = |i: usize| u64::from_le_bytes(bytes[i..i + 8].try_into().unwrap());
+    assert_eq!(u64_at(20), bytes.len() as u64 - 8, "riffSize");
+    assert_eq!(u64_at(28), 4000, "dataSize");
+    assert_eq!(u64_at(36), 1000, "sampleCount");
+    assert_eq!(read_all(&path), planar);
+}
+
+/// No WAV file is begun that the disk cannot hold.
+#[test]
+fn a_wav_file_the_disk_cannot_hold_is_not_begun() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.wav");
+    let spec = EncodeSpec { expected_frames: 1 << 50, ..spec(SampleFormat::I24, Container::Wav, Dither::None) };
+    let e = AudioWriter::create(&path, spec).err().expect("refused");
+    assert!(e.to_string().contains("huge.wav") && e.to_string().contains("GB free"), "{e}");
+    assert!(files_in(dir.path()).is_empty(), "{:?}", files_in(dir.path()));
 }
