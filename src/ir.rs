@@ -363,8 +363,14 @@ fn resolved(path: &std::path::Path) -> PathBuf {
             return real_dir.join(name);
         }
     }
+    without_dots(&absolute)
+}
+
+/// `path` with `.` dropped and each `..` taking off the part before it,
+/// without asking the file system (`a/./b/../c` → `a/c`).
+pub fn without_dots(path: &std::path::Path) -> PathBuf {
     let mut folded = PathBuf::new();
-    for part in absolute.components() {
+    for part in path.components() {
         match part {
             std::path::Component::CurDir => {}
             std::path::Component::ParentDir => {

@@ -126,19 +126,7 @@ pub fn no_placeholders(ctx: &mut Ctx, decl: &ExportDecl) -> bool {
 /// Paths are compared after resolving `.` and `..`, so `out.wav` and
 /// `./out.wav` are the same file.
 pub fn no_two_write_one_file(ctx: &mut Ctx, exports: &[Export]) {
-    let key = |e: &Export| -> std::path::PathBuf {
-        let mut out = std::path::PathBuf::new();
-        for c in e.path.components() {
-            match c {
-                std::path::Component::CurDir => {}
-                std::path::Component::ParentDir => {
-                    out.pop();
-                }
-                c => out.push(c),
-            }
-        }
-        out
-    };
+    let key = |e: &Export| crate::ir::without_dots(&e.path);
     for (i, e) in exports.iter().enumerate() {
         if let Some(first) = exports[..i].iter().find(|f| key(f) == key(e)) {
             let kind = ErrorKind::DuplicateExport { path: e.written.clone() };

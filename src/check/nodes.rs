@@ -141,34 +141,33 @@ fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Settin
 /// The fader: up to +48 dB, as the `gain()` processor; `-inf dB` silences.
 /// More would take a full-scale signal past what a float file holds.
 fn fader(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<f64> {
-    let db = ctx.number(v, Kind::Level)?;
-    if db > MAX_FADER_DB {
-        let kind = ErrorKind::OutOfRange {
-            what: "gain".into(),
-            value: ctx.text(v.span).to_string(),
-            range: "from -inf dB to +48dB".into(),
-        };
-        ctx.error(Diagnostic::new(kind, v.span));
-        return None;
-    }
-    Some(db)
+    within(ctx, v, Kind::Level, f64::NEG_INFINITY..=MAX_FADER_DB, "gain", "from -inf dB to +48dB")
 }
 
-/// The highest fader gain (and send level), in dB.
+/// The highest fader gain, in dB (send levels are not limited yet).
 pub const MAX_FADER_DB: f64 = 48.0;
 
 fn pan(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<f64> {
-    let p = ctx.number(v, Kind::Percent)?;
-    if !(-1.0..=1.0).contains(&p) {
-        let kind = ErrorKind::OutOfRange {
-            what: "pan".into(),
-            value: ctx.text(v.span).to_string(),
-            range: "from -100% (hard left) to +100% (hard right)".into(),
-        };
-        ctx.error(Diagnostic::new(kind, v.span));
-        return None;
+    within(ctx, v, Kind::Percent, -1.0..=1.0, "pan", "from -100% (hard left) to +100% (hard right)")
+}
+
+/// The number in `v` when it lies in `range`; a spanned diagnostic otherwise.
+fn within(
+    ctx: &mut Ctx,
+    v: &crate::syntax::ast::Expr,
+    kind: Kind,
+    range: std::ops::RangeInclusive<f64>,
+    what: &str,
+    range_text: &str,
+) -> Option<f64> {
+    let x = ctx.number(v, kind)?;
+    if range.contains(&x) {
+        return Some(x);
     }
-    Some(p)
+    let kind =
+        ErrorKind::OutOfRange { what: what.into(), value: ctx.text(v.span).to_string(), range: range_text.into() };
+    ctx.error(Diagnostic::new(kind, v.span));
+    None
 }
 
 fn negative(span: Span) -> Diagnostic {

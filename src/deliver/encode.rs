@@ -56,6 +56,13 @@ pub struct AudioWriter {
     frames: u64,
 }
 
+impl EncodeSpec {
+    /// Bytes of one frame of PCM: every channel's sample.
+    pub fn frame_bytes(&self) -> u64 {
+        u64::from(self.format.bits().div_ceil(8)) * self.channels as u64
+    }
+}
+
 /// A WAV file's size is known before it is begun: refuse to start one the
 /// disk cannot hold, rather than fail hours in. (FLAC's size depends on the
 /// audio; it is not checked.)
@@ -63,8 +70,7 @@ fn room_for(path: &Path, spec: &EncodeSpec) -> Result<(), String> {
     if spec.container != Container::Wav || spec.expected_frames == 0 {
         return Ok(());
     }
-    let frame_bytes = u64::from(spec.format.bits().div_ceil(8)) * spec.channels as u64;
-    let needed = spec.expected_frames.saturating_mul(frame_bytes).saturating_add(1 << 16);
+    let needed = spec.expected_frames.saturating_mul(spec.frame_bytes()).saturating_add(1 << 16);
     let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     match free_bytes(folder) {
         Some(free) if free < needed => Err(format!(

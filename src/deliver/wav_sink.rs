@@ -54,8 +54,7 @@ const RIFF_LIMIT: u64 = u32::MAX as u64;
 
 /// Whether `frames` of this format need RF64 (with room for the header).
 pub(super) fn needs_rf64(spec: &EncodeSpec) -> bool {
-    let frame_bytes = (spec.format.bits() as u64).div_ceil(8) * spec.channels as u64;
-    spec.expected_frames.saturating_mul(frame_bytes).saturating_add(1 << 20) > RIFF_LIMIT
+    spec.expected_frames.saturating_mul(spec.frame_bytes()).saturating_add(1 << 20) > RIFF_LIMIT
 }
 
 impl WavSink {
@@ -153,7 +152,7 @@ impl WavSink {
         h.extend_from_slice(&(if self.rf64 { u32::MAX } else { self.data_len as u32 }).to_le_bytes());
         let riff = (h.len() - 8) as u64 + self.data_len + (self.data_len & 1);
         if self.rf64 {
-            let frame_bytes = (self.format.bits() as u64).div_ceil(8) * self.channels as u64;
+            let frame_bytes = u64::from(self.format.bits().div_ceil(8)) * self.channels as u64;
             h[4..8].copy_from_slice(&u32::MAX.to_le_bytes());
             h[20..28].copy_from_slice(&riff.to_le_bytes());
             h[28..36].copy_from_slice(&self.data_len.to_le_bytes());

@@ -185,3 +185,16 @@ pub fn walk(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// The `.NAME.mixc-tmp-PID` files in `dir` (none when it does not exist).
+pub fn temporary_files(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| n.contains(".mixc-tmp-"))
+                .collect()
+        })
+        .unwrap_or_default()
+}

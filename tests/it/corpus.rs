@@ -243,3 +243,25 @@ fn a_damaged_source_stops_the_render_and_writes_nothing() {
         assert!(!p.path("out.wav").exists(), "{}: an output was written", case.name);
     }
 }
+
+/// libFLAC's own test (`flac -t`) is the reference: it agrees with mixc on
+/// every FLAC case, good and damaged.
+#[test]
+fn libflac_agrees_on_every_flac_case() {
+    if std::process::Command::new("flac").arg("--version").output().is_err() {
+        println!("skipped: `flac` is not installed (.ci/run installs Debian's flac)");
+        return;
+    }
+    let p = Project::new();
+    for case in flac_cases(&p) {
+        let path = p.path(case.name);
+        std::fs::write(&path, &case.bytes).unwrap();
+        let libflac_ok = std::process::Command::new("flac").args(["-t", "-s"]).arg(&path).status().unwrap().success();
+        assert_eq!(
+            libflac_ok,
+            matches!(case.expect, Expect::Measures(_)),
+            "{}: flac -t says ok = {libflac_ok}",
+            case.name
+        );
+    }
+}

@@ -187,7 +187,7 @@ fn harm(bytes: &mut Vec<u8>, d: &Damage) {
 fn decode_holds(path: &Path) {
     let Ok(mut decoder) = mixc::io::decode::Decoder::open_any(path) else { return };
     let channels = decoder.info().channels;
-    assert!((1..=64).contains(&channels) || channels > 64, "channels");
+    assert!(channels >= 1, "a decoder opened with no channels");
     let mut planes = vec![vec![0f32; 4096]; channels.min(64)];
     for _ in 0..100_000 {
         let mut outs: Vec<&mut [f32]> = planes.iter_mut().map(|p| p.as_mut_slice()).collect();

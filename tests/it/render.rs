@@ -247,12 +247,7 @@ fn failed_render_leaves_existing_output_untouched() {
     let out = p.mixc(&["render", "song.mix"]);
     assert_eq!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(std::fs::read_to_string(p.path("good.wav")).expect("read"), "precious bytes");
-    let leftovers: Vec<_> = std::fs::read_dir(p.dir.path())
-        .expect("list")
-        .filter_map(|e| e.ok())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("mixc-tmp"))
-        .collect();
+    let leftovers = crate::common::temporary_files(p.dir.path());
     assert!(leftovers.is_empty(), "temporary files left: {leftovers:?}");
 }
 
@@ -354,12 +349,7 @@ fn interrupted_render_leaves_existing_output_untouched() {
         mixc::pipeline::render_cached(&graph, Default::default(), &mut cache, &mut |_, _| {}, &cancelled, None);
     assert!(result.is_err(), "the render should have been cancelled");
     assert_eq!(std::fs::read_to_string(p.path("out.wav")).expect("read"), "precious bytes");
-    let leftovers = std::fs::read_dir(p.dir.path())
-        .expect("list")
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().contains("mixc-tmp"))
-        .count();
-    assert_eq!(leftovers, 0, "temporary files left behind");
+    assert_eq!(crate::common::temporary_files(p.dir.path()), Vec::<String>::new(), "temporary files left behind");
 }
 
 /// A limiter's lookahead delays its track; the plan delays the parallel path

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{noise, Project};
+use crate::common::{noise, temporary_files, Project};
 
 const RATE: u32 = 48_000;
 
@@ -126,18 +126,6 @@ fn long_render_project() -> Project {
     p.file("long.mix", "rate = 8kHz\nlength = 240m\ntrack a { source = \"x.wav\" }\nexport \"out/long.flac\"\n");
     p.file("out/long.flac", "the previous master");
     p
-}
-
-fn temporary_files(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| e.ok())
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.contains(".mixc-tmp-"))
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// Starts `mixc render long.mix` and waits until its temporary output exists.
