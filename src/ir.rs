@@ -32,6 +32,8 @@ pub struct Source {
     pub rate: u32,
     /// Length in frames at the session rate.
     pub frames: u64,
+    /// `on_error = conceal`: damaged audio is read as silence, and reported.
+    pub conceal: bool,
 }
 
 /// One processor in a chain, checked.

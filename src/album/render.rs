@@ -156,9 +156,17 @@ fn render_songs(
                     done[i].store(d, Ordering::Relaxed);
                     progress(done.iter().map(|d| d.load(Ordering::Relaxed)).sum(), total);
                 };
-                let (programme, _, _) =
-                    pipeline::mastered::render_programme(&song.graph, plan, modes, song_options, &mut tick, &|| false)?;
-                convert(programme, album.rate)
+                // An album is assembled in memory (see `album::sequence`).
+                let (held, _, _) = pipeline::mastered::render_programme(
+                    &song.graph,
+                    plan,
+                    modes,
+                    song_options,
+                    u64::MAX,
+                    &mut tick,
+                    &|| false,
+                )?;
+                convert(held.into_programme()?, album.rate)
                     .map_err(|reason| AudioError::Resample { path: song.path.clone(), reason }.into())
             })
             .collect()

@@ -21,13 +21,13 @@ pub fn empty_master() -> Draft {
 pub fn open_sources(ctx: &mut Ctx, drafts: &[Draft], rate: Option<u32>, base: &Path) -> (u32, Vec<Option<Probed>>) {
     let mut probed: Vec<Option<Probed>> = drafts
         .iter()
-        .map(|d| d.source.as_ref().and_then(|(path, span)| sources::open(ctx, base, path, *span)))
+        .map(|d| d.source.as_ref().and_then(|(path, span)| sources::open(ctx, base, path, *span, d.conceal)))
         .collect();
     let rate = rate.unwrap_or_else(|| sources::default_rate(&probed.iter().flatten().collect::<Vec<_>>()));
     for (p, d) in probed.iter_mut().zip(drafts) {
         let Some(found) = p else { continue };
         if found.info.frames.is_none() {
-            match sources::count_frames(&found.path, found.info.channels) {
+            match sources::count_frames(&found.path, found.info.channels, d.conceal) {
                 Ok(n) => found.info.frames = Some(n),
                 Err(e) => {
                     let (written, span) = d.source.clone().unwrap_or_default();
@@ -65,6 +65,7 @@ pub fn graph(
             channels: p.info.channels,
             rate: p.info.rate,
             frames: sources::frames_at(&p.info, rate).unwrap_or(0),
+            conceal: d.conceal,
         });
         let mut inputs: Vec<Input> = routing.inputs[old]
             .iter()

@@ -11,7 +11,7 @@ use super::ctx::Ctx;
 use super::settings::{boolean, collect};
 use super::timing::Timing;
 
-const TRACK_KEYS: &[&str] = &["source", "chain", "gain", "pan", "out", "start", "mute", "solo"];
+const TRACK_KEYS: &[&str] = &["source", "on_error", "chain", "gain", "pan", "out", "start", "mute", "solo"];
 const BUS_KEYS: &[&str] = &["chain", "gain", "pan", "out", "mute", "solo"];
 const MASTER_KEYS: &[&str] = &["chain", "gain", "target", "loudness", "true_peak"];
 
@@ -24,6 +24,9 @@ pub struct Draft {
     pub span: Span,
     /// The source path as written, and the span of the string.
     pub source: Option<(String, Span)>,
+    /// `on_error = conceal`: damaged audio in the source becomes silence,
+    /// with a warning, instead of stopping the render.
+    pub conceal: bool,
     /// Seconds.
     pub start: f64,
     pub chain: Vec<ProcessorCall>,
@@ -82,7 +85,10 @@ pub fn draft(ctx: &mut Ctx, block: &NodeBlock, timing: &Timing) -> Draft {
                 ctx.error(Diagnostic::new(kind, send.span));
             }
             Entry::Send(send) => {
-                if let Some(gain_db) = ctx.number(&send.level, Kind::Level) {
+                let range = f64::NEG_INFINITY..=MAX_FADER_DB;
+                if let Some(gain_db) =
+                    within(ctx, &send.level, Kind::Level, range, "send level", "from -inf dB to +48dB")
+                {
                     let tap = match send.tap.as_ref().map(|t| t.node) {
                         Some(SendTap::Pre) => Tap::PreFader,
                         _ => Tap::PostFader,
@@ -111,6 +117,9 @@ fn apply(ctx: &mut Ctx, d: &mut Draft, key: &str, s: &crate::syntax::ast::Settin
             if let Some(Value::Text(path)) = ctx.value(v, Kind::Text) {
                 d.source = Some((path, v.span));
             }
+        }
+        "on_error" => {
+            d.conceal = super::exports::word(ctx, v, "on_error", &["stop", "conceal"]).as_deref() == Some("conceal")
         }
         "chain" => d.chain = chain::expand(ctx, v),
         "gain" => d.gain_db = fader(ctx, v).unwrap_or(0.0),
@@ -144,7 +153,7 @@ fn fader(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<f64> {
     within(ctx, v, Kind::Level, f64::NEG_INFINITY..=MAX_FADER_DB, "gain", "from -inf dB to +48dB")
 }
 
-/// The highest fader gain, in dB (send levels are not limited yet).
+/// The highest fader or send gain, in dB.
 pub const MAX_FADER_DB: f64 = 48.0;
 
 fn pan(ctx: &mut Ctx, v: &crate::syntax::ast::Expr) -> Option<f64> {
@@ -186,6 +195,7 @@ impl Draft {
             kind,
             span,
             source: None,
+            conceal: false,
             start: 0.0,
             chain: Vec::new(),
             gain_db: 0.0,

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, ErrorKind};
-use crate::io::decode::{probe, SourceInfo};
+use crate::io::decode::{Decoder, SourceInfo};
 use crate::io::AudioError;
 use crate::source::Span;
 
@@ -17,15 +17,16 @@ pub struct Probed {
     pub info: SourceInfo,
 }
 
-/// Opens `written` (relative to `base`) and reads its header.
-pub fn open(ctx: &mut Ctx, base: &Path, written: &str, span: Span) -> Option<Probed> {
+/// Opens `written` (relative to `base`) and reads its header (accepting
+/// damage there when `conceal`).
+pub fn open(ctx: &mut Ctx, base: &Path, written: &str, span: Span, conceal: bool) -> Option<Probed> {
     let path = base.join(written);
     if !path.exists() {
         let reason = "no such file".to_string();
         ctx.error(Diagnostic::new(ErrorKind::MissingSource { path: written.into(), reason }, span));
         return None;
     }
-    match probe(&path) {
+    match Decoder::open_with(&path, conceal).map(|d| d.info().clone()) {
         Ok(info) if info.channels == 0 || info.channels > 2 => {
             let kind = ErrorKind::TooManyChannels { path: written.into(), channels: info.channels };
             ctx.error(Diagnostic::new(kind, span));
@@ -72,8 +73,8 @@ pub fn frames_at(info: &SourceInfo, rate: u32) -> Option<u64> {
 }
 
 /// Counts a file's frames by decoding it, for containers that do not say.
-pub fn count_frames(path: &Path, channels: usize) -> Result<u64, AudioError> {
-    let mut decoder = crate::io::decode::Decoder::open(path)?;
+pub fn count_frames(path: &Path, channels: usize, conceal: bool) -> Result<u64, AudioError> {
+    let mut decoder = Decoder::open_with(path, conceal)?;
     let mut bufs = vec![vec![0.0f32; 8192]; channels];
     let mut total = 0u64;
     loop {

@@ -71,6 +71,8 @@ pub fn render(file: &Path, args: RenderArgs) -> u8 {
             if !quiet {
                 print_summary(file, &summary);
             }
+            // Concealed damage is said even with `--quiet`: it is in the record now.
+            print_concealed(&summary.concealed);
             0
         }
         Err(e) => fail(&e),
@@ -90,7 +92,25 @@ fn print_summary(file: &Path, s: &pipeline::Summary) {
         speed,
         s.elapsed.as_secs_f64()
     );
+    if let Some(bytes) = s.held_on_disk {
+        eprintln!(
+            "  (a long programme: its {:.1} GB master was held on disk beside the first export while mastering, \
+             then removed; MIXC_HOLD_MIB sets how much stays in memory)",
+            bytes as f64 / 1e9
+        );
+    }
     print_deliverables(&s.written);
+}
+
+/// One warning per source whose damage `on_error = conceal` replaced.
+pub fn print_concealed(concealed: &[mixc::io::conceal::ConcealedIn]) {
+    for c in concealed {
+        eprintln!(
+            "warning: `{}` is damaged; on_error = conceal replaced {}. Listen there before releasing this.",
+            c.path.display(),
+            c.what.describe(c.rate)
+        );
+    }
 }
 
 /// The per-deliverable table printed after every render.
@@ -196,6 +216,9 @@ fn target_help(error: &mixc::deliver::mastering::NormaliseError) -> &'static str
         }
         E::Clips { .. } => "add `true_peak = -1dBTP` beside `loudness` so mixc limits the peaks, or lower the target",
         E::Convert { .. } => "choose another export `rate`",
+        E::Held(_) => {
+            "the long programme is held on disk beside the first export while it is mastered: check that disk"
+        }
     }
 }
 

@@ -8,6 +8,7 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
+use super::conceal::Concealed;
 use super::symph::{self, SymReader};
 use super::wav::{self, WavReader};
 use super::AudioError;
@@ -42,6 +43,9 @@ pub struct Decoder {
     path: PathBuf,
     /// Frames handed out so far: where the next one sits in the file.
     frames_read: u64,
+    /// `on_error = conceal`: unplayable samples zeroed here (the readers
+    /// count the silence they put in place of damaged audio).
+    conceal: Option<Concealed>,
 }
 
 fn open_file(path: &Path) -> Result<File, AudioError> {
@@ -64,7 +68,13 @@ fn open_file(path: &Path) -> Result<File, AudioError> {
 impl Decoder {
     /// Opens a mono or stereo source (what the renderer accepts).
     pub fn open(path: &Path) -> Result<Self, AudioError> {
-        let decoder = Self::open_any(path)?;
+        Self::open_with(path, false)
+    }
+
+    /// [`open`](Decoder::open), concealing damage when `conceal` (see
+    /// [`super::conceal`]); [`concealed`](Decoder::concealed) says what was.
+    pub fn open_with(path: &Path, conceal: bool) -> Result<Self, AudioError> {
+        let decoder = Self::open_any_with(path, conceal)?;
         if decoder.info.channels > 2 {
             return Err(AudioError::Channels { path: path.into(), channels: decoder.info.channels });
         }
@@ -73,8 +83,12 @@ impl Decoder {
 
     /// Opens a file with any number of channels (the loudness meter reads 5.1).
     pub fn open_any(path: &Path) -> Result<Self, AudioError> {
+        Self::open_any_with(path, false)
+    }
+
+    fn open_any_with(path: &Path, conceal: bool) -> Result<Self, AudioError> {
         let mut file = open_file(path)?;
-        let (info, inner) = match wav::parse(&mut file, path)? {
+        let (info, inner) = match wav::parse(&mut file, path, conceal)? {
             Some(layout) => {
                 let info = SourceInfo {
                     channels: layout.channels,
@@ -87,11 +101,12 @@ impl Decoder {
             }
             None => {
                 // The parser read part of the header: symphonia starts afresh.
-                let (reader, info) = symph::open(open_file(path)?, path)?;
+                let (reader, info) = symph::open(open_file(path)?, path, conceal)?;
                 (info, Inner::Sym(Box::new(reader)))
             }
         };
-        Ok(Decoder { info, inner, path: path.into(), frames_read: 0 })
+        let conceal = conceal.then(Concealed::default);
+        Ok(Decoder { info, inner, path: path.into(), frames_read: 0, conceal })
     }
 
     pub fn info(&self) -> &SourceInfo {
@@ -115,9 +130,22 @@ impl Decoder {
             Inner::Wav(r) => r.read(out)?,
             Inner::Sym(r) => r.read(out)?,
         };
-        self.refuse_unplayable(out, n)?;
+        match &mut self.conceal {
+            Some(c) => zero_unplayable(out, n, self.frames_read, c),
+            None => self.refuse_unplayable(out, n)?,
+        }
         self.frames_read += n as u64;
         Ok(n)
+    }
+
+    /// What `on_error = conceal` replaced so far (empty when decoding strictly).
+    pub fn concealed(&self) -> Concealed {
+        let mut all = self.conceal.clone().unwrap_or_default();
+        match &self.inner {
+            Inner::Wav(r) => all.merge(&r.concealed),
+            Inner::Sym(r) => all.merge(&r.concealed),
+        }
+        all
     }
 
     /// NaN, infinite or absurdly loud samples (a damaged float file) are an
@@ -155,7 +183,28 @@ impl Decoder {
     }
 
     /// The file this decoder reads, for messages.
+    /// (See [`zero_unplayable`] for the concealing counterpart of
+    /// [`refuse_unplayable`](Decoder::refuse_unplayable).)
     pub fn path(&self) -> &Path {
         &self.path
+    }
+}
+
+/// `on_error = conceal`: NaN, infinite and absurd samples become 0, counted.
+fn zero_unplayable(out: &mut [&mut [f32]], n: usize, frames_read: u64, concealed: &mut Concealed) {
+    let playable = |x: f32| x.abs() <= super::MAX_SAMPLE; // false for NaN
+    let mut first: Option<usize> = None;
+    let mut count = 0u64;
+    for c in out.iter_mut() {
+        for (i, x) in c[..n].iter_mut().enumerate() {
+            if !playable(*x) {
+                *x = 0.0;
+                count += 1;
+                first = Some(first.map_or(i, |f| f.min(i)));
+            }
+        }
+    }
+    if let Some(i) = first {
+        concealed.zeroed(frames_read + i as u64, count, "a NaN, infinite or absurd sample");
     }
 }

@@ -5,6 +5,8 @@
 //! The earliest audio module: the checker opens sources, the renderer streams
 //! them, and delivery resamples and reads back through it.
 
+pub mod conceal;
+mod contain;
 mod converter;
 pub mod decode;
 mod pcm24;

@@ -30,7 +30,12 @@ pub struct SourceStream {
 
 impl SourceStream {
     pub fn open(path: &Path, rate: u32) -> Result<Self, AudioError> {
-        let decoder = Decoder::open(path)?;
+        Self::open_with(path, rate, false)
+    }
+
+    /// [`open`](SourceStream::open), concealing damage when `conceal`.
+    pub fn open_with(path: &Path, rate: u32, conceal: bool) -> Result<Self, AudioError> {
+        let decoder = Decoder::open_with(path, conceal)?;
         let info = decoder.info();
         let channels = info.channels;
         let converter = if info.rate == rate {
@@ -53,6 +58,12 @@ impl SourceStream {
 
     pub fn channels(&self) -> usize {
         self.decoder.info().channels
+    }
+
+    /// What was concealed so far, at the file's own rate (see [`Decoder::concealed`]).
+    pub fn concealed(&self) -> super::conceal::ConcealedIn {
+        let d = &self.decoder;
+        super::conceal::ConcealedIn { path: d.path().into(), rate: d.info().rate, what: d.concealed() }
     }
 
     /// Total frames at the session rate, when known.

@@ -34,6 +34,11 @@ pub(super) struct SymReader {
     is_flac: bool,
     rate: u32,
     path: PathBuf,
+    /// `on_error = conceal`: damaged audio becomes silence of its length.
+    conceal: bool,
+    /// Frames of silence still to hand out before the pending packet.
+    pad: u64,
+    pub concealed: super::conceal::Concealed,
 }
 
 fn open_err(path: &Path, reason: impl Into<String>) -> AudioError {
@@ -90,7 +95,18 @@ fn promised_length(path: &Path, params: &codecs::CodecParameters) -> Option<u64>
 
 /// Opens `file` and returns the reader plus what its header says. Channels are
 /// taken from the first decoded packet when the container does not state them.
-pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), AudioError> {
+pub(super) fn open(file: File, path: &Path, conceal: bool) -> Result<(SymReader, SourceInfo), AudioError> {
+    super::contain::contain(|| open_uncontained(file, path, conceal))
+        .unwrap_or_else(|why| Err(decoder_failed(path, 0, 0, &why)))
+}
+
+/// The decoder library gave up by panicking: the file is damaged in a way it does not expect.
+fn decoder_failed(path: &Path, frame: u64, rate: u32, why: &str) -> AudioError {
+    let at = if frame == 0 { "in its header".to_string() } else { format!("at {}", super::position(frame, rate)) };
+    decode_err(path, format!("damaged audio {at}: the decoder cannot read it ({why})"))
+}
+
+fn open_uncontained(file: File, path: &Path, conceal: bool) -> Result<(SymReader, SourceInfo), AudioError> {
     let mut hint = Hint::new();
     if let Some(ext) = path.extension().and_then(|e| e.to_str()) {
         hint.with_extension(ext);
@@ -105,6 +121,11 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
                 open_err(path, "truncated: the file ends inside its header")
             }
             SymError::IoError(e) => open_err(path, format!("read error: {e}")),
+            // A format reader took the file, then refused its header.
+            SymError::DecodeError(why) => open_err(path, format!("damaged header: {why}")),
+            SymError::Unsupported(why) if !why.contains("no suitable format reader") => {
+                open_err(path, format!("unsupported: {why}"))
+            }
             _ => open_err(path, not_audio(path)),
         },
     )?;
@@ -137,6 +158,9 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
         decoded: 0,
         rate: params.sample_rate.unwrap_or(0),
         path: path.into(),
+        conceal,
+        pad: 0,
+        concealed: Default::default(),
     };
     let mut info = SourceInfo {
         channels: params.channels.map(|c| c.count()).unwrap_or(0),
@@ -162,6 +186,18 @@ pub(super) fn open(file: File, path: &Path) -> Result<(SymReader, SourceInfo), A
 impl SymReader {
     /// Decodes the next packet of our track into `pending`; at the end sets `done`.
     fn fill(&mut self) -> Result<(), AudioError> {
+        match super::contain::contain(|| self.fill_uncontained()) {
+            Ok(result) => result,
+            Err(why) => {
+                // The demuxer's state is unknown after a panic: read no further.
+                self.done = true;
+                self.pending = None;
+                Err(decoder_failed(&self.path, self.decoded.max(1), self.rate, &why))
+            }
+        }
+    }
+
+    fn fill_uncontained(&mut self) -> Result<(), AudioError> {
         while !self.done {
             let packet = match self.format.next_packet() {
                 Ok(p) => p,
@@ -184,10 +220,16 @@ impl SymReader {
                 // frame header or CRC) and resynchronised after them.
                 let at = super::position(self.decoded, self.rate);
                 let missing = packet.ts() - self.decoded;
-                return Err(decode_err(
-                    &self.path,
-                    format!("damaged audio at {at}: {missing} frames cannot be read (a FLAC frame is corrupt)"),
-                ));
+                if self.conceal {
+                    self.concealed.gap(self.decoded, missing, "a FLAC frame is corrupt");
+                    self.pad += missing;
+                    self.decoded += missing;
+                } else {
+                    return Err(decode_err(
+                        &self.path,
+                        format!("damaged audio at {at}: {missing} frames cannot be read (a FLAC frame is corrupt)"),
+                    ));
+                }
             }
             match self.decoder.decode(&packet) {
                 Ok(decoded) => {
@@ -205,6 +247,16 @@ impl SymReader {
                 }
                 // Players skip a damaged packet; a mastering tool must not
                 // conceal it: the gap would reach the record unheard.
+                Err(SymError::DecodeError(why)) if self.conceal => {
+                    let frames = packet.dur();
+                    self.concealed.gap(self.decoded, frames, why);
+                    self.pad += frames;
+                    self.decoded += frames;
+                    if let Some(buf) = &mut self.pending {
+                        buf.clear();
+                    }
+                    return Ok(());
+                }
                 Err(SymError::DecodeError(why)) => {
                     let at = super::position(self.decoded, self.rate);
                     return Err(decode_err(&self.path, format!("damaged audio at {at}: {why}")));
@@ -222,6 +274,14 @@ impl SymReader {
     fn end(&mut self) -> Result<(), AudioError> {
         self.done = true;
         match self.promised {
+            Some(promised) if self.decoded < promised && self.conceal => {
+                let missing = promised - self.decoded;
+                let why = format!("the file is truncated: {missing} frames are missing");
+                self.concealed.gap(self.decoded, missing, why);
+                self.pad += missing;
+                self.decoded = promised;
+                Ok(())
+            }
             Some(promised) if self.decoded < promised => {
                 let at = super::position(self.decoded, self.rate);
                 let missing = (promised - self.decoded) as f64 / f64::from(self.rate.max(1));
@@ -244,6 +304,20 @@ impl SymReader {
             return Ok(0);
         }
         loop {
+            if self.pad > 0 {
+                // Silence in place of damaged audio, before the next packet.
+                let n = (self.pad.min(want as u64)) as usize;
+                let n = self.left.map_or(n, |l| n.min(l.min(usize::MAX as u64) as usize));
+                if n > 0 {
+                    out.iter_mut().for_each(|o| o[..n].fill(0.0));
+                    self.pad -= n as u64;
+                    if let Some(l) = &mut self.left {
+                        *l -= n as u64;
+                    }
+                    return Ok(n);
+                }
+                self.pad = 0;
+            }
             if let Some(buf) = &self.pending {
                 let avail = buf.frames().saturating_sub(self.pos);
                 let avail = self.left.map_or(avail, |l| avail.min(l.min(usize::MAX as u64) as usize));

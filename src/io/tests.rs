@@ -33,7 +33,7 @@ pub(crate) fn read_all(path: &Path) -> Vec<Vec<f32>> {
 
 /// Decodes with symphonia alone (our WAV fast path bypassed).
 pub(crate) fn read_symphonia(path: &Path) -> Vec<Vec<f32>> {
-    let (mut reader, info) = super::symph::open(File::open(path).unwrap(), path).unwrap();
+    let (mut reader, info) = super::symph::open(File::open(path).unwrap(), path, false).unwrap();
     let mut out = vec![Vec::new(); info.channels];
     let mut block = vec![vec![0f32; 1000]; info.channels];
     loop {

@@ -66,6 +66,9 @@ pub(super) struct WavLayout {
     /// Bits that carry signal (`wValidBitsPerSample` for extensible files).
     pub valid_bits: u32,
     pub frames: u64,
+    /// Frames the file really holds (fewer than `frames` only when a
+    /// truncated file is concealed).
+    present: u64,
     data_start: u64,
 }
 
@@ -130,7 +133,7 @@ fn io_err(path: &Path, e: std::io::Error) -> AudioError {
 /// RF64 and BW64 (EBU Tech 3306, ITU-R BS.2088: WAV past 4 GiB) are read
 /// too: their `ds64` chunk holds the 64-bit `data` size that the 32-bit
 /// field marks with 0xFFFFFFFF.
-pub(super) fn parse(file: &mut File, path: &Path) -> Result<Option<WavLayout>, AudioError> {
+pub(super) fn parse(file: &mut File, path: &Path, conceal: bool) -> Result<Option<WavLayout>, AudioError> {
     let file_len = file.metadata().map_err(|e| io_err(path, e))?.len();
     let mut head = [0u8; 12];
     if file.read_exact(&mut head).is_err() {
@@ -165,8 +168,10 @@ pub(super) fn parse(file: &mut File, path: &Path) -> Result<Option<WavLayout>, A
             b"data" => {
                 let Some(fmt) = fmt else { return Ok(None) };
                 return match data_size64 {
-                    Some(size64) if size == u64::from(u32::MAX) => layout(&fmt, path, pos, Some(size64), file_len),
-                    _ => layout(&fmt, path, pos, (size != u64::from(u32::MAX)).then_some(size), file_len),
+                    Some(size64) if size == u64::from(u32::MAX) => {
+                        layout(&fmt, path, pos, Some(size64), file_len, conceal)
+                    }
+                    _ => layout(&fmt, path, pos, (size != u64::from(u32::MAX)).then_some(size), file_len, conceal),
                 };
             }
             _ => {}
@@ -184,6 +189,7 @@ fn layout(
     data_start: u64,
     size: Option<u64>,
     file_len: u64,
+    conceal: bool,
 ) -> Result<Option<WavLayout>, AudioError> {
     let Some(sample) = sample_kind(fmt) else {
         return Ok(None);
@@ -201,6 +207,19 @@ fn layout(
         Some(0) | None => present,
         Some(size) => size,
     };
+    let frame_bytes = (channels * sample.width()) as u64;
+    if present < size && conceal {
+        // `on_error = conceal`: what is there, then silence to the promised length.
+        return Ok(Some(WavLayout {
+            channels,
+            rate: fmt.rate,
+            sample,
+            valid_bits: u32::from(fmt.valid_bits.max(1)),
+            frames: size / frame_bytes,
+            present: present / frame_bytes,
+            data_start,
+        }));
+    }
     if present < size {
         return Err(AudioError::Decode {
             path: path.into(),
@@ -210,13 +229,13 @@ fn layout(
             ),
         });
     }
-    let frame_bytes = (channels * sample.width()) as u64;
     Ok(Some(WavLayout {
         channels,
         rate: fmt.rate,
         sample,
         valid_bits: u32::from(fmt.valid_bits.max(1)),
         frames: size / frame_bytes,
+        present: size / frame_bytes,
         data_start,
     }))
 }
@@ -230,12 +249,26 @@ pub(super) struct WavReader {
     remaining: u64,
     bytes: Vec<u8>,
     path: PathBuf,
+    /// The silence read in place of a truncated end (`on_error = conceal`).
+    pub concealed: super::conceal::Concealed,
 }
 
 impl WavReader {
     pub(super) fn new(mut file: File, layout: WavLayout, path: &Path) -> Result<Self, AudioError> {
         file.seek(SeekFrom::Start(layout.data_start)).map_err(|e| io_err(path, e))?;
-        Ok(WavReader { reader: file, remaining: layout.frames, layout, bytes: Vec::new(), path: path.into() })
+        let mut concealed = super::conceal::Concealed::default();
+        if layout.present < layout.frames {
+            let why = format!("the file is truncated: {} frames are missing", layout.frames - layout.present);
+            concealed.gap(layout.present, layout.frames - layout.present, why);
+        }
+        Ok(WavReader {
+            reader: file,
+            remaining: layout.frames,
+            layout,
+            bytes: Vec::new(),
+            path: path.into(),
+            concealed,
+        })
     }
 
     /// Reads up to `out[0].len()` frames; 0 at the end.
@@ -247,6 +280,14 @@ impl WavReader {
         if n == 0 {
             return Ok(0);
         }
+        let read = self.layout.frames - self.remaining;
+        if read >= self.layout.present {
+            // Past a concealed truncation: silence.
+            out.iter_mut().for_each(|o| o[..n].fill(0.0));
+            self.remaining -= n as u64;
+            return Ok(n);
+        }
+        let n = n.min((self.layout.present - read) as usize);
         self.bytes.resize(n * frame_bytes, 0);
         self.reader.read_exact(&mut self.bytes).map_err(|e| io_err(&self.path, e))?;
         convert(self.layout.sample, &self.bytes, &mut out[..self.layout.channels], n);

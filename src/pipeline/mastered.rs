@@ -1,10 +1,11 @@
 //! Rendering a song whose deliverables have loudness targets or a final
 //! limiter: the mastering barrier (see [`crate::deliver::mastering`]).
 //!
-//! The whole master output is rendered into memory once; then every export
-//! is mastered on its own (in parallel: each has its own rate, format and
-//! target), judged against the `check` lines, and only when every file
-//! passes are they written, each through a temporary file.
+//! The whole master output is rendered once and held (in memory, or past a
+//! bound in a temporary file: [`crate::deliver::mastering::held`]); then
+//! every export is mastered on its own (in parallel: each has its own rate,
+//! format and target), judged against the `check` lines, and only when every
+//! file passes are they written, each through a temporary file.
 
 use std::path::PathBuf;
 
@@ -12,7 +13,8 @@ use rayon::prelude::*;
 
 use super::{Error, QcFailure, RunOptions, Summary, Written};
 use crate::cache::{CachedOutput, Mode};
-use crate::deliver::mastering::{normalise, Mastered, Programme, Request};
+use crate::deliver::mastering::held::{bound_bytes, Held, Holder};
+use crate::deliver::mastering::{normalise, Mastered, Request};
 use crate::deliver::Delivery;
 use crate::io::AudioError;
 use crate::ir::MixGraph;
@@ -51,44 +53,56 @@ pub(super) fn deliver(
     listen: Option<super::Listener>,
 ) -> Result<(Summary, Vec<Option<CachedOutput>>), Error> {
     let started = std::time::Instant::now();
-    let (programme, stats, captured) = render_programme(graph, plan, modes, options, progress, cancelled)?;
+    // Listening needs the whole master in memory anyway (the player holds it).
+    let bound = if listen.is_some() { u64::MAX } else { bound_bytes() };
+    let (programme, stats, captured) = render_programme(graph, plan, modes, options, bound, progress, cancelled)?;
     let requests = requests(graph);
     let mastered = master_all(&programme, &requests, options)?;
     if let Some(listen) = listen {
         // What the first deliverable will sound like; the plain master when there is none.
-        listen(mastered.first().map_or(programme, |m| m.delivered.clone()));
+        let heard = match mastered.first() {
+            Some(m) => m.delivered.clone(),
+            None => programme.in_memory().cloned(),
+        };
+        if let Some(heard) = heard {
+            listen(heard);
+        }
     }
-    let written = write_all(graph, &requests, mastered)?;
+    let held_on_disk = programme.in_memory().is_none().then(|| programme.frames() as u64 * 8);
+    let written = write_all(graph, &programme, &requests, mastered)?;
     // The time includes mastering, not just the mix.
     let elapsed = started.elapsed();
-    let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed };
+    let (frames, rate, peak, concealed) = (stats.frames, stats.rate, stats.peak, stats.concealed);
+    let summary = Summary { written, frames, rate, peak, elapsed, held_on_disk, concealed };
     Ok((summary, captured))
 }
 
-/// Renders `plan` (of `graph`) into memory: the whole master output, before
-/// any final limiter.
+/// Renders `plan` (of `graph`): the whole master output, before any final
+/// limiter, held in memory up to `bound` bytes and on disk past it (beside
+/// the first export).
 pub fn render_programme(
     graph: &MixGraph,
     plan: Plan,
     modes: Vec<Mode>,
     options: RunOptions,
+    bound: u64,
     progress: &mut dyn FnMut(u64, u64),
     cancelled: &dyn Fn() -> bool,
-) -> Result<(Programme, crate::render::RenderStats, Vec<Option<CachedOutput>>), Error> {
-    let mut programme = Programme::new(graph.rate, 2);
+) -> Result<(Held, crate::render::RenderStats, Vec<Option<CachedOutput>>), Error> {
+    let near = graph.exports.first().map_or_else(|| PathBuf::from("mixc"), |e| e.path.clone());
+    let mut holder = Holder::new(graph.rate, 2, bound, &near.with_extension("programme"));
     let mut sink = |chunk: &[&[f32]]| -> Result<(), AudioError> {
         if cancelled() {
             return Err(AudioError::Write { path: PathBuf::from("(exports)"), reason: "cancelled".into() });
         }
-        programme.push(chunk);
-        Ok(())
+        holder.push(chunk)
     };
     let (stats, captured) = render_with(plan, modes, options.render, &mut sink, progress).map_err(Error::from)?;
-    Ok((programme, stats, captured))
+    Ok((holder.finish()?, stats, captured))
 }
 
 /// Masters every request, in parallel; the first failure (in export order) wins.
-pub fn master_all(programme: &Programme, requests: &[Request], options: RunOptions) -> Result<Vec<Mastered>, Error> {
+pub fn master_all(programme: &Held, requests: &[Request], options: RunOptions) -> Result<Vec<Mastered>, Error> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.render.threads.unwrap_or(0))
         .build()
@@ -102,7 +116,12 @@ pub fn master_all(programme: &Programme, requests: &[Request], options: RunOptio
 }
 
 /// Judges every mastered file against the checks, then writes them all.
-pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>) -> Result<Vec<Written>, Error> {
+pub fn write_all(
+    graph: &MixGraph,
+    programme: &Held,
+    requests: &[Request],
+    mastered: Vec<Mastered>,
+) -> Result<Vec<Written>, Error> {
     let failures: Vec<QcFailure> = mastered
         .iter()
         .zip(requests)
@@ -120,8 +139,11 @@ pub fn write_all(graph: &MixGraph, requests: &[Request], mastered: Vec<Mastered>
     let mut open = Vec::new();
     for (m, r) in mastered.into_iter().zip(requests) {
         let tags = crate::deliver::song_tags(&graph.metadata, r.export);
-        let mut d = Delivery::open(r.export, m.delivered.rate, m.delivered.frames() as u64, r.seed, false, tags)?;
-        d.write_programme(&m.delivered, 0..m.delivered.frames())?;
+        // The mastered signal comes at the export's rate already.
+        let (from, to) = (u128::from(programme.rate().max(1)), u128::from(r.export.rate));
+        let frames = (programme.frames() as u128 * to).div_ceil(from) as u64;
+        let mut d = Delivery::open(r.export, r.export.rate, frames, r.seed, false, tags)?;
+        crate::deliver::mastering::normalise::deliver(programme, r, &m, &mut |chunk| d.write(chunk))?;
         open.push((d, m));
     }
     let mut written = Vec::new();

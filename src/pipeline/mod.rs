@@ -44,6 +44,8 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Mix(report) if report.could_not_run() => 2,
+            // The held programme could not be read back from disk: not the `.mix`'s fault.
+            Error::Target { error: crate::deliver::mastering::NormaliseError::Held(_), .. } => 2,
             Error::Mix(_) | Error::Qc(_) | Error::Target { .. } => 1,
             _ => 2,
         }
@@ -82,6 +84,11 @@ pub struct Summary {
     /// Sample peak of the master output, linear.
     pub peak: f32,
     pub elapsed: Duration,
+    /// Bytes of master output that mastering held on disk rather than in
+    /// memory (a long programme), when it did.
+    pub held_on_disk: Option<u64>,
+    /// Damage concealed in sources read with `on_error = conceal`.
+    pub concealed: Vec<crate::io::conceal::ConcealedIn>,
 }
 
 /// Checks the file (exit-code-1 errors).
@@ -227,7 +234,15 @@ fn deliver(
         (Ok(_), Err(w)) => return Err(w),
         (Ok(rendered), Ok(written)) => (rendered, written),
     };
-    let summary = Summary { written, frames: stats.frames, rate: stats.rate, peak: stats.peak, elapsed: stats.elapsed };
+    let summary = Summary {
+        written,
+        frames: stats.frames,
+        rate: stats.rate,
+        peak: stats.peak,
+        elapsed: stats.elapsed,
+        held_on_disk: None,
+        concealed: stats.concealed,
+    };
     Ok((summary, captured))
 }
 

@@ -26,13 +26,15 @@ pub struct RenderOptions {
 pub type Sink<'a> = dyn FnMut(&[&[f32]]) -> Result<(), AudioError> + 'a;
 
 /// What a finished render measured.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RenderStats {
     pub frames: u64,
     pub rate: u32,
     /// Largest absolute sample of the master output.
     pub peak: f32,
     pub elapsed: Duration,
+    /// Sources read with `on_error = conceal` that had damage replaced.
+    pub concealed: Vec<crate::io::conceal::ConcealedIn>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -108,7 +110,8 @@ pub fn render_with(
         history.rotate(&mut nodes);
     }
     let captured = nodes.iter_mut().map(|n| n.captured.take()).collect();
-    Ok((RenderStats { frames: length, rate, peak, elapsed: started.elapsed() }, captured))
+    let concealed = nodes.iter().filter_map(|n| n.concealed()).filter(|c| !c.what.is_empty()).collect();
+    Ok((RenderStats { frames: length, rate, peak, elapsed: started.elapsed(), concealed }, captured))
 }
 
 /// One step of the pipeline: every level at once, level L on chunk

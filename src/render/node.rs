@@ -55,6 +55,11 @@ struct Moving {
 }
 
 impl NodeRun {
+    /// What its source concealed (`on_error = conceal`), when it reads one.
+    pub fn concealed(&self) -> Option<crate::io::conceal::ConcealedIn> {
+        self.source.as_ref().map(|(_, stream)| stream.concealed())
+    }
+
     /// Opens the node's source and allocates its buffers.
     pub fn new(plan: NodePlan, mode: Mode, rate: u32, capacity: usize, block: usize) -> Result<Self, AudioError> {
         let computing = matches!(mode, Mode::Compute { .. });
@@ -66,7 +71,7 @@ impl NodeRun {
         };
         let source = match plan.source {
             Some(src) if computing => {
-                let stream = SourceStream::open(&src.path, rate)?;
+                let stream = SourceStream::open_with(&src.path, rate, src.conceal)?;
                 Some((src, stream))
             }
             _ => None,

@@ -7,7 +7,7 @@
 
 use std::path::Path;
 
-use crate::common::{noise, Project};
+use crate::common::{noise, read_wav_f32, Project};
 
 /// What `mixc meter FILE` must do with a case.
 enum Expect {
@@ -109,6 +109,34 @@ fn rf64_header_past_4_gib() -> Vec<u8> {
     b
 }
 
+/// WAVE_FORMAT_EXTENSIBLE, A-law, two channels, with a channel mask of one
+/// bit in the highest place: symphonia 0.5's RIFF reader overflows a shift
+/// fixing the mask (found by the decoder fuzz target).
+fn extensible_mask_overflow() -> Vec<u8> {
+    let data = random_bytes(9_600, 5);
+    let mut fmt = Vec::new();
+    fmt.extend_from_slice(&0xFFFEu16.to_le_bytes());
+    fmt.extend_from_slice(&2u16.to_le_bytes());
+    fmt.extend_from_slice(&48_000u32.to_le_bytes());
+    fmt.extend_from_slice(&96_000u32.to_le_bytes());
+    fmt.extend_from_slice(&2u16.to_le_bytes());
+    fmt.extend_from_slice(&8u16.to_le_bytes());
+    fmt.extend_from_slice(&22u16.to_le_bytes());
+    fmt.extend_from_slice(&8u16.to_le_bytes());
+    fmt.extend_from_slice(&0x8000_0000u32.to_le_bytes());
+    fmt.extend_from_slice(&[6, 0, 0, 0, 0, 0, 0x10, 0, 0x80, 0, 0, 0xAA, 0, 0x38, 0x9B, 0x71]);
+    let mut b = Vec::new();
+    b.extend_from_slice(b"RIFF");
+    b.extend_from_slice(&(4 + 8 + fmt.len() as u32 + 8 + data.len() as u32).to_le_bytes());
+    b.extend_from_slice(b"WAVEfmt ");
+    b.extend_from_slice(&(fmt.len() as u32).to_le_bytes());
+    b.extend_from_slice(&fmt);
+    b.extend_from_slice(b"data");
+    b.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    b.extend_from_slice(&data);
+    b
+}
+
 fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
     noise(n, seed, 1.0, 24).iter().map(|x| (x * 127.0 + 128.0) as u8).collect()
 }
@@ -158,6 +186,7 @@ fn corpus() -> Vec<Case> {
         },
         Case { name: "good.aiff", bytes: aiff(44_100, 44_100), expect: Measures("0:01.0") },
         Case { name: "truncated.aiff", bytes: aiff(44_100, 20_000), expect: Error(&["truncated", "44100 frames"]) },
+        Case { name: "extensible_mask_overflow.wav", bytes: extensible_mask_overflow(), expect: Error(&["cannot"]) },
         Case { name: "not_really.aiff", bytes: random_bytes(3000, 8), expect: Error(&["not an AIFF file"]) },
     ];
     for (ext, says) in
@@ -256,7 +285,8 @@ fn libflac_agrees_on_every_flac_case() {
     for case in flac_cases(&p) {
         let path = p.path(case.name);
         std::fs::write(&path, &case.bytes).unwrap();
-        let libflac_ok = std::process::Command::new("flac").args(["-t", "-s"]).arg(&path).status().unwrap().success();
+        let libflac_ok =
+            std::process::Command::new("flac").args(["-t", "-s"]).arg(&path).output().unwrap().status.success();
         assert_eq!(
             libflac_ok,
             matches!(case.expect, Expect::Measures(_)),
@@ -264,4 +294,69 @@ fn libflac_agrees_on_every_flac_case() {
             case.name
         );
     }
+}
+
+/// Renders `source` with `on_error = conceal` (or strictly) to 32-bit float.
+fn render_source(p: &Project, source: &str, conceal: bool, rate: &str) -> (std::process::Output, Vec<Vec<f32>>) {
+    let on_error = if conceal { ", on_error = conceal" } else { "" };
+    p.file(
+        "song.mix",
+        &format!("rate = {rate}\ntrack a {{ source = \"{source}\"{on_error} }}\nexport \"out.wav\" {{ bits = 32f }}\n"),
+    );
+    let _ = std::fs::remove_file(p.path("out.wav"));
+    let out = p.mixc(&["render", "song.mix", "--quiet"]);
+    let audio = if out.status.success() { read_wav_f32(&p.path("out.wav")).1 } else { Vec::new() };
+    (out, audio)
+}
+
+/// `on_error = conceal` is the opt-in for damaged archives: the render goes
+/// on with silence in place of what cannot be read, at the length the header
+/// promises, the readable audio untouched, and a warning names the file and
+/// how much was replaced, even with `--quiet`.
+#[test]
+fn on_error_conceal_renders_damage_as_silence_and_says_so() {
+    let p = Project::new();
+    let flac = flac_cases(&p);
+    let bytes = |name: &str| flac.iter().find(|c| c.name == name).map(|c| c.bytes.clone()).unwrap();
+    std::fs::write(p.path("good.flac"), bytes("good.flac")).unwrap();
+    let (out, good) = render_source(&p, "good.flac", false, "44.1kHz");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let good_wav = wav(1, 2, 48_000, 16, &pcm16(48_000, 2), None);
+    std::fs::write(p.path("good.wav"), &good_wav).unwrap();
+    let (_, good_48k) = render_source(&p, "good.wav", false, "48kHz");
+    let mut truncated_wav = good_wav[..44 + 80_000].to_vec();
+    truncated_wav[40..44].copy_from_slice(&192_000u32.to_le_bytes());
+    let cases = [
+        ("truncated.flac", bytes("truncated.flac"), "44.1kHz", &good, "s with silence in 1 place"),
+        ("corrupt_frame.flac", bytes("corrupt_frame.flac"), "44.1kHz", &good, "s with silence"),
+        ("truncated.wav", truncated_wav, "48kHz", &good_48k, "0.583 s with silence in 1 place"),
+    ];
+    for (name, damaged, rate, reference, says) in cases {
+        std::fs::write(p.path(name), &damaged).unwrap();
+        let (strict, _) = render_source(&p, name, false, rate);
+        assert_eq!(strict.status.code(), Some(2), "{name}: strict decoding must stop");
+        let (out, y) = render_source(&p, name, true, rate);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        assert!(stderr.contains("warning:") && stderr.contains(name) && stderr.contains(says), "{name}: {stderr}");
+        assert_eq!(y[0].len(), reference[0].len(), "{name}: the length the header promises");
+        let mut silenced = 0;
+        for (a, b) in y.iter().flatten().zip(reference.iter().flatten()) {
+            assert!(a == b || *a == 0.0, "{name}: a sample is neither the source's nor silence");
+            silenced += usize::from(a != b);
+        }
+        assert!(silenced > 0, "{name}: nothing was concealed");
+    }
+    // Unplayable samples become zeros, counted.
+    std::fs::write(p.path("nan.wav"), float_with(f32::NAN)).unwrap();
+    let (out, y) = render_source(&p, "nan.wav", true, "48kHz");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("1 unplayable sample with zero") && stderr.contains("frame 1000"), "{stderr}");
+    assert!(y.iter().flatten().all(|x| x.is_finite()) && y[0][1_000] == 0.0);
+    // A typo names the two choices.
+    p.file("song.mix", "track a { source = \"good.wav\", on_error = ignore }\nexport \"out.wav\"\n");
+    let out = p.mixc(&["check", "song.mix"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("conceal") && stderr.contains("stop") && stderr.contains("song.mix:"), "{stderr}");
 }

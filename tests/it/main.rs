@@ -17,6 +17,7 @@ mod imports;
 mod jack_capture;
 mod langtools;
 mod layering;
+mod long_programme;
 mod mastering;
 mod mastering_eq;
 mod meter_cli;

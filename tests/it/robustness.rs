@@ -202,6 +202,7 @@ fn absurd_values_are_refused_with_a_span() {
         (track("chain = lowpass(24kHz)"), "24kHz", "Nyquist"),
         (track("gain = 1000000000dB"), "1000000000dB", "from -inf dB to +48dB"),
         (track("gain = 1e9dB"), "1e9dB", "no exponents"),
+        (format!("{}bus v {{ gain = 0dB }}\n", track("send v = 100dB")), "100dB", "from -inf dB to +48dB"),
         (track("chain = delay(time: 10h)"), "10h", "from 0ms to 10s"),
         (format!("{}automate a.gain {{\n    0s 0dB\n    1s 200dB\n}}\n", track("gain = 0dB")), "200dB", "+48dB"),
         (format!("{}automate a.gain {{\n    0s 0dB\n    30h 0dB\n}}\n", track("gain = 0dB")), "30h", "24 hours"),

@@ -35,45 +35,80 @@ pub fn convert(programme: Programme, rate: u32) -> Result<Programme, String> {
 /// encoder's quantiser and dither seed (so sample for sample what the file
 /// holds), or as is for 32-bit float.
 pub fn measure(programme: &Programme, export: &Export, seed: u64) -> Measurement {
-    // Stereo at a supported rate: `Meter::new` cannot fail here.
-    let Ok(mut meter) = Meter::new(programme.channels.len(), programme.rate) else {
-        return empty(programme);
-    };
-    let bits = export.format.bits();
-    let channels = programme.channels.len();
-    let mut quantizer = (export.format != SampleFormat::F32)
-        .then(|| Quantizer::new(bits, export.dither, seed, programme.rate, channels));
-    let scale = 1.0 / 2f64.powi(bits as i32 - 1);
-    let mut ints = Vec::new();
-    let mut planar: Vec<Vec<f32>> = vec![Vec::with_capacity(CHUNK); programme.channels.len()];
+    let mut measurer = Measurer::new(export, programme.rate, programme.channels.len(), seed);
     let mut start = 0;
     while start < programme.frames() {
         let end = (start + CHUNK).min(programme.frames());
         let chunk: Vec<&[f32]> = programme.channels.iter().map(|c| &c[start..end]).collect();
-        match &mut quantizer {
-            None => meter.add(&chunk),
+        measurer.add(&chunk);
+        start = end;
+    }
+    measurer.finish()
+}
+
+/// [`measure`] as a stream: chunks of the delivered signal in, in order
+/// (the quantiser's dither and noise shaping run on across chunks, so any
+/// chunking gives the same measurement).
+pub struct Measurer {
+    meter: Option<Meter>,
+    quantizer: Option<Quantizer>,
+    scale: f64,
+    ints: Vec<i32>,
+    planar: Vec<Vec<f32>>,
+    rate: u32,
+    channels: usize,
+    frames: u64,
+}
+
+impl Measurer {
+    pub fn new(export: &Export, rate: u32, channels: usize, seed: u64) -> Measurer {
+        let bits = export.format.bits();
+        Measurer {
+            // Stereo at a supported rate: `Meter::new` cannot fail here.
+            meter: Meter::new(channels, rate).ok(),
+            quantizer: (export.format != SampleFormat::F32)
+                .then(|| Quantizer::new(bits, export.dither, seed, rate, channels)),
+            scale: 1.0 / 2f64.powi(bits as i32 - 1),
+            ints: Vec::new(),
+            planar: vec![Vec::with_capacity(CHUNK); channels],
+            rate,
+            channels,
+            frames: 0,
+        }
+    }
+
+    pub fn add(&mut self, chunk: &[&[f32]]) {
+        self.frames += chunk.first().map_or(0, |c| c.len()) as u64;
+        let Some(meter) = &mut self.meter else { return };
+        match &mut self.quantizer {
+            None => meter.add(chunk),
             Some(q) => {
-                q.quantize_planar(&chunk, &mut ints);
+                q.quantize_planar(chunk, &mut self.ints);
                 let n = chunk.len();
-                for (c, p) in planar.iter_mut().enumerate() {
+                for (c, p) in self.planar.iter_mut().enumerate() {
                     p.clear();
-                    p.extend(ints.iter().skip(c).step_by(n).map(|&v| (v as f64 * scale) as f32));
+                    p.extend(self.ints.iter().skip(c).step_by(n).map(|&v| (v as f64 * self.scale) as f32));
                 }
-                let view: Vec<&[f32]> = planar.iter().map(|p| p.as_slice()).collect();
+                let view: Vec<&[f32]> = self.planar.iter().map(|p| p.as_slice()).collect();
                 meter.add(&view);
             }
         }
-        start = end;
     }
-    meter.finish()
+
+    pub fn finish(self) -> Measurement {
+        match self.meter {
+            Some(meter) => meter.finish(),
+            None => empty(self.channels, self.rate, self.frames),
+        }
+    }
 }
 
-fn empty(programme: &Programme) -> Measurement {
+fn empty(channels: usize, rate: u32, frames: u64) -> Measurement {
     Measurement {
-        channels: programme.channels.len(),
-        rate: programme.rate,
-        frames: programme.frames() as u64,
-        duration_s: programme.frames() as f64 / programme.rate.max(1) as f64,
+        channels,
+        rate,
+        frames,
+        duration_s: frames as f64 / rate.max(1) as f64,
         integrated_lufs: None,
         loudness_range_lu: None,
         max_momentary_lufs: None,

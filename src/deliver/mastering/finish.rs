@@ -35,83 +35,229 @@ pub fn finish_with(
     gain_db: f64,
     after: Option<&LimiterSpec>,
 ) -> (Programme, Option<Reduction>) {
-    let gain = crate::dsp::db_to_gain(gain_db);
-    let scaled = |channels: &[Vec<f32>]| -> Vec<Vec<f32>> {
-        channels.iter().map(|c| c.iter().map(|&x| (x as f64 * gain) as f32).collect()).collect()
-    };
-    if before.is_none() && after.is_none() {
-        return (Programme { rate: programme.rate, channels: scaled(&programme.channels) }, None);
-    }
-    let mut channels = match before {
-        Some(spec) => limit(programme.rate, programme.channels.clone(), spec),
-        None => programme.channels.clone(),
-    };
-    if gain_db != 0.0 {
-        channels = scaled(&channels);
-    }
-    if let Some(spec) = after {
-        channels = limit(programme.rate, channels, spec);
-    }
-    let reduction = reduction(programme, gain, &channels);
-    (Programme { rate: programme.rate, channels }, Some(reduction))
-}
-
-/// `channels` through a limiter built from `spec`, its latency removed.
-fn limit(rate: u32, mut channels: Vec<Vec<f32>>, spec: &LimiterSpec) -> Vec<Vec<f32>> {
-    let frames = channels.first().map_or(0, |c| c.len());
-    let mut limiter = Limiter::new(*spec);
-    limiter.prepare(rate as f64, channels.len(), BLOCK);
-    let latency = limiter.latency();
-    // The input, then `latency` frames of silence to flush the lookahead.
-    for c in &mut channels {
-        c.resize(frames + latency, 0.0);
-    }
+    let channels = programme.channels.len();
+    let mut finisher = Finisher::new(programme.rate, channels, before, gain_db, after);
+    let mut out = vec![Vec::with_capacity(programme.frames()); channels];
     let mut start = 0;
-    while start < frames + latency {
-        let end = (start + BLOCK).min(frames + latency);
-        let mut block: Vec<&mut [f32]> = channels.iter_mut().map(|c| &mut c[start..end]).collect();
-        limiter.process(&mut block, None);
+    while start < programme.frames() {
+        let end = (start + BLOCK).min(programme.frames());
+        let chunk: Vec<&[f32]> = programme.channels.iter().map(|c| &c[start..end]).collect();
+        finisher.push(&chunk, &mut out);
         start = end;
     }
-    for c in &mut channels {
-        c.drain(..latency);
-    }
-    channels
+    let reduction = finisher.finish(&mut out);
+    (Programme { rate: programme.rate, channels: out }, reduction)
 }
 
-/// The limiter's gain per frame, read back from its input and output: the
-/// limiter is stereo-linked, so the louder channel of a frame gives the ratio.
-/// Frames too quiet to tell (below −80 dBFS in) are skipped.
-fn reduction(input: &Programme, gain: f64, output: &[Vec<f32>]) -> Reduction {
-    let mut r = Reduction::default();
-    let (mut sum, mut counted, mut active) = (0.0f64, 0u64, 0u64);
-    for i in 0..input.frames() {
-        let (mut x, mut y) = (0.0f64, 0.0f64);
-        for (inp, out) in input.channels.iter().zip(output) {
-            let a = (inp[i] as f64 * gain).abs();
-            if a > x {
-                x = a;
-                y = (out[i] as f64).abs();
+/// [`finish_with`] as a stream: chunks of the programme in, the same number
+/// of finished frames out (the limiters' lookahead is taken out again, so
+/// output frame `n` is input frame `n`), in step with any chunking.
+pub struct Finisher {
+    before: Option<Aligned>,
+    gain: f64,
+    /// Whether the gain is applied at all (a limiter alone leaves 0 dB out).
+    scale: bool,
+    after: Option<Aligned>,
+    reduction: Option<ReductionMeter>,
+    between: Vec<Vec<f32>>,
+}
+
+impl Finisher {
+    pub fn new(
+        rate: u32,
+        channels: usize,
+        before: Option<&LimiterSpec>,
+        gain_db: f64,
+        after: Option<&LimiterSpec>,
+    ) -> Finisher {
+        let limited = before.is_some() || after.is_some();
+        Finisher {
+            before: before.map(|s| Aligned::new(s, rate, channels)),
+            gain: crate::dsp::db_to_gain(gain_db),
+            scale: !limited || gain_db != 0.0,
+            after: after.map(|s| Aligned::new(s, rate, channels)),
+            reduction: limited.then(|| ReductionMeter::new(channels, crate::dsp::db_to_gain(gain_db))),
+            between: vec![Vec::new(); channels],
+        }
+    }
+
+    /// Finishes `chunk`, appending what is ready to `out` (one `Vec` a channel).
+    pub fn push(&mut self, chunk: &[&[f32]], out: &mut [Vec<f32>]) {
+        let first = out.first().map_or(0, |c| c.len());
+        if let Some(r) = &mut self.reduction {
+            r.input(chunk);
+        }
+        match &mut self.before {
+            Some(before) => {
+                self.between.iter_mut().for_each(Vec::clear);
+                before.push(chunk, &mut self.between);
+                let view: Vec<&[f32]> = self.between.iter().map(|c| c.as_slice()).collect();
+                Self::rest(self.scale, self.gain, &mut self.after, &view, out);
+            }
+            None => Self::rest(self.scale, self.gain, &mut self.after, chunk, out),
+        }
+        if let Some(r) = &mut self.reduction {
+            r.output(out, first);
+        }
+    }
+
+    /// The gain and the second limiter, from the first limiter's output.
+    fn rest(scale: bool, gain: f64, after: &mut Option<Aligned>, chunk: &[&[f32]], out: &mut [Vec<f32>]) {
+        let scaled = |x: &f32| (*x as f64 * gain) as f32;
+        match after {
+            None => {
+                for (o, c) in out.iter_mut().zip(chunk) {
+                    if scale {
+                        o.extend(c.iter().map(scaled));
+                    } else {
+                        o.extend_from_slice(c);
+                    }
+                }
+            }
+            Some(after) if scale => {
+                let gained: Vec<Vec<f32>> = chunk.iter().map(|c| c.iter().map(scaled).collect()).collect();
+                let view: Vec<&[f32]> = gained.iter().map(|c| c.as_slice()).collect();
+                after.push(&view, out);
+            }
+            Some(after) => after.push(chunk, out),
+        }
+    }
+
+    /// Flushes the limiters' lookahead into `out`; the reduction of the whole stream.
+    pub fn finish(mut self, out: &mut [Vec<f32>]) -> Option<Reduction> {
+        let first = out.first().map_or(0, |c| c.len());
+        if let Some(before) = &mut self.before {
+            self.between.iter_mut().for_each(Vec::clear);
+            before.flush(&mut self.between);
+            let view: Vec<&[f32]> = self.between.iter().map(|c| c.as_slice()).collect();
+            Self::rest(self.scale, self.gain, &mut self.after, &view, out);
+        }
+        if let Some(after) = &mut self.after {
+            after.flush(out);
+        }
+        let mut meter = self.reduction?;
+        meter.output(out, first);
+        Some(meter.finish())
+    }
+}
+
+/// A limiter with its lookahead taken out: the first `latency` frames it
+/// gives are dropped, and `latency` frames of silence flush its end.
+struct Aligned {
+    limiter: Limiter,
+    latency: usize,
+    to_drop: usize,
+    block: Vec<Vec<f32>>,
+}
+
+impl Aligned {
+    fn new(spec: &LimiterSpec, rate: u32, channels: usize) -> Aligned {
+        let mut limiter = Limiter::new(*spec);
+        limiter.prepare(rate as f64, channels, BLOCK);
+        let latency = limiter.latency();
+        Aligned { limiter, latency, to_drop: latency, block: vec![vec![0.0; BLOCK]; channels] }
+    }
+
+    fn push(&mut self, chunk: &[&[f32]], out: &mut [Vec<f32>]) {
+        let frames = chunk.first().map_or(0, |c| c.len());
+        let mut start = 0;
+        while start < frames {
+            let n = (frames - start).min(BLOCK);
+            for (b, c) in self.block.iter_mut().zip(chunk) {
+                b[..n].copy_from_slice(&c[start..start + n]);
+            }
+            self.run(n, out);
+            start += n;
+        }
+    }
+
+    fn flush(&mut self, out: &mut [Vec<f32>]) {
+        let mut left = self.latency;
+        while left > 0 {
+            let n = left.min(BLOCK);
+            self.block.iter_mut().for_each(|b| b[..n].fill(0.0));
+            self.run(n, out);
+            left -= n;
+        }
+    }
+
+    /// Limits the first `n` frames of `block`, appending what is past the lookahead.
+    fn run(&mut self, n: usize, out: &mut [Vec<f32>]) {
+        let mut view: Vec<&mut [f32]> = self.block.iter_mut().map(|b| &mut b[..n]).collect();
+        self.limiter.process(&mut view, None);
+        let skip = self.to_drop.min(n);
+        self.to_drop -= skip;
+        for (o, b) in out.iter_mut().zip(&self.block) {
+            o.extend_from_slice(&b[skip..n]);
+        }
+    }
+}
+
+/// The limiters' gain per frame, read back from their input and output:
+/// the limiter is stereo-linked, so the louder channel of a frame gives the
+/// ratio. Frames too quiet to tell (below −80 dBFS in) are skipped. The
+/// input waits here until its finished frames come out.
+struct ReductionMeter {
+    gain: f64,
+    waiting: Vec<std::collections::VecDeque<f32>>,
+    reduction: Reduction,
+    sum: f64,
+    counted: u64,
+    active: u64,
+}
+
+impl ReductionMeter {
+    fn new(channels: usize, gain: f64) -> ReductionMeter {
+        ReductionMeter {
+            gain,
+            waiting: vec![std::collections::VecDeque::new(); channels],
+            reduction: Reduction::default(),
+            sum: 0.0,
+            counted: 0,
+            active: 0,
+        }
+    }
+
+    fn input(&mut self, chunk: &[&[f32]]) {
+        for (w, c) in self.waiting.iter_mut().zip(chunk) {
+            w.extend(c.iter().copied());
+        }
+    }
+
+    /// Compares the frames of `out` from `first` on with the input they came from.
+    fn output(&mut self, out: &[Vec<f32>], first: usize) {
+        let frames = out.first().map_or(0, |c| c.len()).saturating_sub(first);
+        for i in 0..frames {
+            let (mut x, mut y) = (0.0f64, 0.0f64);
+            for (w, o) in self.waiting.iter_mut().zip(out) {
+                let a = (w.pop_front().unwrap_or(0.0) as f64 * self.gain).abs();
+                if a > x {
+                    x = a;
+                    y = (o[first + i] as f64).abs();
+                }
+            }
+            if x < 1e-4 {
+                continue;
+            }
+            // f32 rounding of the output reads as a few 1e-7 dB: not reduction.
+            let db = (-gain_to_db(y / x)).max(0.0);
+            let db = if db < 1e-5 { 0.0 } else { db };
+            self.reduction.max_db = self.reduction.max_db.max(db);
+            self.sum += db;
+            self.counted += 1;
+            if db > 0.1 {
+                self.active += 1;
             }
         }
-        if x < 1e-4 {
-            continue;
-        }
-        // f32 rounding of the output reads as a few 1e-7 dB: not reduction.
-        let db = (-gain_to_db(y / x)).max(0.0);
-        let db = if db < 1e-5 { 0.0 } else { db };
-        r.max_db = r.max_db.max(db);
-        sum += db;
-        counted += 1;
-        if db > 0.1 {
-            active += 1;
-        }
     }
-    if counted > 0 {
-        r.mean_db = sum / counted as f64;
-        r.active = active as f64 / counted as f64;
+
+    fn finish(mut self) -> Reduction {
+        if self.counted > 0 {
+            self.reduction.mean_db = self.sum / self.counted as f64;
+            self.reduction.active = self.active as f64 / self.counted as f64;
+        }
+        self.reduction
     }
-    r
 }
 
 #[cfg(test)]

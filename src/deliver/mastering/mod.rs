@@ -2,8 +2,9 @@
 //! known, normalised to a loudness target and made safe under a true-peak
 //! ceiling, measured *as delivered* (after rate conversion and dither).
 //!
-//! - [`Programme`]: the master output of one render, held in memory (the
-//!   barrier: loudness is a property of the whole programme).
+//! - [`Programme`]: a master output in memory; [`held`]: the master output
+//!   of one render, in memory or, when long, on disk (the barrier: loudness
+//!   is a property of the whole programme), replayed by every pass.
 //! - [`finish`]: gain, then the final limiter, latency removed.
 //! - [`delivered`]: rate conversion and the exact quantised samples a file
 //!   will hold, and their measurement.
@@ -12,6 +13,7 @@
 
 pub mod delivered;
 pub mod finish;
+pub mod held;
 pub mod normalise;
 
 pub use finish::Reduction;

@@ -13,10 +13,13 @@
 
 use serde::Serialize;
 
-use super::delivered::{convert, measure};
-use super::finish::{finish_with, Reduction};
+use super::delivered::Measurer;
+use super::finish::{Finisher, Reduction};
+use super::held::{ChunkSink, Held};
 use super::Programme;
 use crate::dsp::dynamics::limiter::LimiterSpec;
+use crate::io::resample::StreamResampler;
+use crate::io::AudioError;
 use crate::ir::{Export, Target};
 use crate::meter::Measurement;
 
@@ -51,8 +54,13 @@ pub struct Request<'a> {
 /// A deliverable, mastered and measured, ready to write.
 #[derive(Debug, Clone)]
 pub struct Mastered {
-    /// At the export's rate, before quantisation (the encoder quantises with `seed`).
-    pub delivered: Programme,
+    /// At the export's rate, before quantisation (the encoder quantises with
+    /// `seed`), when the programme is held in memory; otherwise [`deliver`]
+    /// streams it again from disk with the same gain and limiter.
+    pub delivered: Option<Programme>,
+    pub gain_db: f64,
+    /// The final limiter as the search left it (its ceiling perhaps lowered).
+    pub limiter: Option<LimiterSpec>,
     /// The delivered file's measurement (of its quantised samples).
     pub measured: Measurement,
     pub report: MasterReport,
@@ -87,37 +95,47 @@ pub enum NormaliseError {
     Clips { target: f64, gain: f64, peak: f64 },
     #[error("cannot convert to {rate} Hz: {reason}")]
     Convert { rate: u32, reason: String },
+    #[error("{0}")]
+    Held(String),
+}
+
+impl NormaliseError {
+    fn from_audio(e: AudioError, rate: u32) -> NormaliseError {
+        match e {
+            AudioError::Resample { reason, .. } => NormaliseError::Convert { rate, reason },
+            other => NormaliseError::Held(other.to_string()),
+        }
+    }
 }
 
 /// Masters `programme` (the master output before any final limiter) for one deliverable.
-pub fn normalise(programme: &Programme, request: &Request) -> Result<Mastered, NormaliseError> {
+pub fn normalise(programme: &Held, request: &Request) -> Result<Mastered, NormaliseError> {
     let limiter = final_limiter(request);
+    let rate = request.export.rate;
+    let keep = programme.in_memory().is_some();
     let pass = |gain_db: f64,
                 limiter: Option<&LimiterSpec>|
-     -> Result<(Programme, Measurement, Option<Reduction>), NormaliseError> {
-        // Turned down, the master keeps its own limiter where it was written
-        // (its sound is part of the mix), and the ceiling is only guarded
-        // after the gain. Turned up, the gain drives the limiter.
-        let before = request.limiter.as_ref().filter(|_| gain_db <= 0.0);
-        let (finished, reduction) = finish_with(programme, before, gain_db, limiter);
-        let rate = request.export.rate;
-        let delivered = convert(finished, rate).map_err(|reason| NormaliseError::Convert { rate, reason })?;
-        let measured = measure(&delivered, request.export, request.seed);
-        Ok((delivered, measured, reduction))
+     -> Result<(Option<Programme>, Measurement, Option<Reduction>), NormaliseError> {
+        let channels = programme.channels();
+        let mut measurer = Measurer::new(request.export, rate, channels, request.seed);
+        let mut delivered = keep.then(|| Programme::new(rate, channels));
+        let reduction = stream(programme, request, gain_db, limiter, &mut |chunk| {
+            measurer.add(chunk);
+            if let Some(d) = &mut delivered {
+                d.push(chunk);
+            }
+            Ok(())
+        })
+        .map_err(|e| NormaliseError::from_audio(e, rate))?;
+        Ok((delivered, measurer.finish(), reduction))
     };
     let mut limiter = limiter;
     let ceiling = request.target.true_peak;
     let mut search = match (request.fixed_gain_db, request.target.loudness) {
         (Some(g), _) => Search::fixed(g),
         (None, Some(target)) => {
-            let measured = crate::meter::Meter::new(programme.channels.len(), programme.rate)
-                .map(|mut m| {
-                    m.add(&programme.view());
-                    m.finish().integrated_lufs
-                })
-                .ok()
-                .flatten()
-                .ok_or(NormaliseError::Silent)?;
+            let measured =
+                programme.loudness().map_err(|e| NormaliseError::from_audio(e, rate))?.ok_or(NormaliseError::Silent)?;
             Search::new(target, target - measured)
         }
         (None, None) => Search::fixed(0.0),
@@ -139,7 +157,7 @@ pub fn normalise(programme: &Programme, request: &Request) -> Result<Mastered, N
         if over.is_none() && landed {
             let report =
                 MasterReport { gain_db, limiter: reduction, limiter_ceiling: limiter.map(|l| l.ceiling), passes };
-            return Ok(Mastered { delivered, measured, report });
+            return Ok(Mastered { delivered, gain_db, limiter, measured, report });
         }
         if passes >= MAX_PASSES || search.exhausted() {
             let target = search.target.unwrap_or(f64::NAN);
@@ -158,6 +176,68 @@ pub fn normalise(programme: &Programme, request: &Request) -> Result<Mastered, N
             _ => search.update(gain_db, loudness.ok_or(NormaliseError::Silent)?),
         }
     }
+}
+
+/// Writes a mastered deliverable into `sink`: from memory when the search
+/// kept it, else by streaming `programme` once more with the gain and
+/// limiter the search found (the same samples it measured).
+pub fn deliver(
+    programme: &Held,
+    request: &Request,
+    mastered: &Mastered,
+    sink: &mut ChunkSink,
+) -> Result<(), AudioError> {
+    if let Some(d) = &mastered.delivered {
+        return super::held::replay(d, sink);
+    }
+    stream(programme, request, mastered.gain_db, mastered.limiter.as_ref(), sink).map(|_| ())
+}
+
+/// One pass: `programme` × `gain_db` through the limiters, converted to the
+/// export's rate, handed chunk by chunk to `sink`.
+///
+/// Turned down, the master keeps its own limiter where it was written (its
+/// sound is part of the mix), and the ceiling is only guarded after the
+/// gain. Turned up, the gain drives the limiter.
+fn stream(
+    programme: &Held,
+    request: &Request,
+    gain_db: f64,
+    limiter: Option<&LimiterSpec>,
+    sink: &mut ChunkSink,
+) -> Result<Option<Reduction>, AudioError> {
+    let before = request.limiter.as_ref().filter(|_| gain_db <= 0.0);
+    let (channels, from, to) = (programme.channels(), programme.rate(), request.export.rate);
+    let path = &request.export.path;
+    let mut finisher = Finisher::new(from, channels, before, gain_db, limiter);
+    let mut resampler = match from == to {
+        true => None,
+        false => Some(
+            StreamResampler::new(channels, from, to)
+                .map_err(|reason| AudioError::Resample { path: path.clone(), reason })?,
+        ),
+    };
+    let mut finished = vec![Vec::new(); channels];
+    let mut converted = vec![Vec::new(); channels];
+    let mut forward = |finished: &[Vec<f32>], resampler: &mut Option<StreamResampler>, last: bool| {
+        let view: Vec<&[f32]> = finished.iter().map(|c| c.as_slice()).collect();
+        let Some(r) = resampler else { return sink(&view) };
+        converted.iter_mut().for_each(Vec::clear);
+        let converting = r.process(&view, &mut converted);
+        let converting = converting.and_then(|()| if last { r.finish(&mut converted) } else { Ok(()) });
+        converting.map_err(|reason| AudioError::Resample { path: path.clone(), reason })?;
+        let view: Vec<&[f32]> = converted.iter().map(|c| c.as_slice()).collect();
+        sink(&view)
+    };
+    programme.replay(&mut |chunk| {
+        finished.iter_mut().for_each(Vec::clear);
+        finisher.push(chunk, &mut finished);
+        forward(&finished, &mut resampler, false)
+    })?;
+    finished.iter_mut().for_each(Vec::clear);
+    let reduction = finisher.finish(&mut finished);
+    forward(&finished, &mut resampler, true)?;
+    Ok(reduction)
 }
 
 /// The limiter that holds the ceiling: the master chain's own, with its
