@@ -475,12 +475,16 @@ impl Report {
     /// or unreadable `.mix`, source or audio parameter) rather than that the
     /// `.mix` text is wrong: the README's exit status 2, "could not run".
     pub fn could_not_run(&self) -> bool {
-        use ErrorKind::{CannotRead, ImportMissing, MissingSource, UnreadableSource};
+        use ErrorKind::{CannotRead, ImportMissing, MissingSong, MissingSource, UnreadableSource};
         !self.diagnostics.is_empty()
             && self.diagnostics.iter().all(|d| {
                 matches!(
                     d.kind,
-                    CannotRead { .. } | ImportMissing { .. } | MissingSource { .. } | UnreadableSource { .. }
+                    CannotRead { .. }
+                        | ImportMissing { .. }
+                        | MissingSong { .. }
+                        | MissingSource { .. }
+                        | UnreadableSource { .. }
                 )
             })
     }

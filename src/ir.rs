@@ -355,7 +355,7 @@ impl MixGraph {
 /// Where `path` leads: the file itself when it exists (links followed), else
 /// its folder's real path and its name, else the path with `.` and `..`
 /// folded, made absolute.
-fn resolved(path: &std::path::Path) -> PathBuf {
+pub fn resolved(path: &std::path::Path) -> PathBuf {
     if let Ok(real) = path.canonicalize() {
         return real;
     }

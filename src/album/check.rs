@@ -126,6 +126,7 @@ fn album(ctx: &mut Ctx, items: &[Item], path: &Path, base: &Path) -> (Option<Alb
     }
     check_songs::crossfades_fit(ctx, &album);
     distinct_files(ctx, &album, &export_decls);
+    clear_of_inputs(ctx, &album, &export_decls);
     let ok = failed.is_empty() && ctx.diags.is_empty();
     (ok.then_some(album), failed)
 }
@@ -360,6 +361,30 @@ fn distinct_files(ctx: &mut Ctx, album: &Album, decls: &[&ExportDecl]) {
                 break;
             }
             seen.insert(path, decl.path.span);
+        }
+    }
+}
+
+/// No deliverable may land on a file the album reads: the album file, a
+/// song's `.mix`, its imports or its sources (compared as the file system
+/// resolves them, links and `..` included).
+fn clear_of_inputs(ctx: &mut Ctx, album: &Album, decls: &[&ExportDecl]) {
+    let read = std::iter::once(&album.path).chain(album.songs.iter().flat_map(|s| &s.graph.inputs));
+    let inputs: Vec<(std::path::PathBuf, &Path)> = read.map(|p| (crate::ir::resolved(p), p.as_path())).collect();
+    for (export, decl) in album.exports.iter().zip(decls) {
+        for path in export.paths(album).into_iter().chain(export.cue_path()) {
+            let target = crate::ir::resolved(&path);
+            let Some((_, input)) = inputs.iter().find(|(r, _)| *r == target) else { continue };
+            let kind = ErrorKind::Other {
+                message: format!(
+                    "exporting to `{}` would overwrite `{}`, which this album reads",
+                    path.display(),
+                    input.display()
+                ),
+                help: Some("write the album to files of its own, for example under `out/`".into()),
+            };
+            ctx.error(Diagnostic::new(kind, decl.path.span));
+            break;
         }
     }
 }

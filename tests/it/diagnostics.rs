@@ -33,7 +33,8 @@ fn golden_diagnostics() {
             .expect("run mixc");
         // A file that cannot be read is "could not run" (2); the rest are `.mix` errors (1).
         let stem = case.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-        let expected = if matches!(stem.as_str(), "missing_source" | "missing_import") { 2 } else { 1 };
+        let expected =
+            if matches!(stem.as_str(), "missing_source" | "missing_import" | "album_missing_song") { 2 } else { 1 };
         assert_eq!(out.status.code(), Some(expected), "{}: expected exit {expected}", rel.display());
         let stderr = String::from_utf8_lossy(&out.stderr).replace('\\', "/");
         let golden = case.with_extension("stderr");

@@ -29,3 +29,4 @@ mod robustness;
 mod running;
 mod stdlib;
 mod watch;
+mod watch_soak;

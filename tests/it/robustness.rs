@@ -27,6 +27,8 @@ fn table_project() -> Project {
     p.file("typo.mix", "track a { source = \"x.wav\", chain = lowpas(5kHz) }\nexport \"out/typo.wav\"\n");
     p.file("nosource.mix", "track a { source = \"gone.wav\" }\nexport \"out/nosource.wav\"\n");
     p.file("noise.wav", "RIFF but not really a WAV file at all");
+    p.file("album.mix", "album \"A\" {\n    song \"good.mix\"\n}\nexport \"out/album.wav\"\n");
+    p.file("lost.mix", "album \"A\" {\n    song \"good.mix\"\n    song \"gone.mix\"\n}\nexport \"out/album.wav\"\n");
     p
 }
 
@@ -39,6 +41,9 @@ fn exit_codes_follow_the_readme_for_every_command() {
         (&["render", "typo.mix"], 1),
         (&["render", "nosource.mix"], 2),
         (&["render", "absent.mix"], 2),
+        (&["render", "album.mix", "--quiet"], 0),
+        (&["render", "lost.mix"], 2),
+        (&["check", "lost.mix"], 2),
         (&["check", "good.mix"], 0),
         (&["check", "typo.mix"], 1),
         (&["check", "nosource.mix"], 2),
@@ -100,6 +105,24 @@ fn an_export_never_overwrites_an_input() {
         assert_eq!(sha(&p.path("stems/x.wav")), stem, "{target}: the stem changed");
         assert_eq!(std::fs::read_to_string(p.path("song.mix")).unwrap(), mix, "{target}: the .mix changed");
     }
+}
+
+/// An album's deliverables are held to the same rule: not over the album
+/// file, a song's `.mix` or a source, whichever song reads it.
+#[test]
+fn an_album_export_never_overwrites_an_input() {
+    let p = table_project();
+    let before = sha(&p.path("x.wav"));
+    for export in
+        ["\"x.wav\"", "\"./out/../x.wav\"", "\"good.mix\" { format = wav }", "\"album2.mix\" { format = wav }"]
+    {
+        p.file("album2.mix", &format!("album \"A\" {{\n    song \"good.mix\"\n}}\nexport {export}\n"));
+        let out = p.mixc(&["render", "album2.mix"]);
+        let err = stderr(&out);
+        assert_eq!(code(&out), Some(1), "{export}: {err}");
+        assert!(err.contains("which this album reads") && err.contains("album2.mix:"), "{export}: {err}");
+    }
+    assert_eq!(sha(&p.path("x.wav")), before, "the source was touched");
 }
 
 /// `-o DIR` moves every export; landing one on a source is refused before

@@ -80,6 +80,17 @@ impl Running {
         }
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Lines that came since the last call, without waiting.
+    pub fn drain(&mut self) -> Vec<String> {
+        let fresh: Vec<String> = self.lines.try_iter().map(|(_, l)| l).collect();
+        self.log.extend(fresh.iter().cloned());
+        fresh
+    }
+
     pub fn alive(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
