@@ -11,6 +11,7 @@ mod diagnostics;
 mod dither;
 mod examples;
 mod fuzz;
+mod fuzz_graphs;
 mod help;
 mod imports;
 #[cfg(feature = "jack")]
