@@ -15,22 +15,23 @@
 
 use std::ops::Range;
 
-use rayon::prelude::*;
-
-use super::measure::{measure, FileSpan, Measured};
+use super::measure::{AlbumMeasurer, FileSpan, Measured};
 use super::sequence::Layout;
+use super::stream::{stream, Finish};
 use super::{AlbumExport, Files, Normalize};
-use crate::deliver::mastering::delivered::convert;
-use crate::deliver::mastering::finish::{finish_with, Reduction};
+use crate::deliver::mastering::finish::Reduction;
+use crate::deliver::mastering::held::{ChunkSink, Held};
 use crate::deliver::mastering::normalise::{final_limiter, Search, MAX_PASSES};
 use crate::deliver::mastering::{NormaliseError, Programme, Request};
 use crate::dsp::dynamics::limiter::LimiterSpec;
+use crate::io::AudioError;
 use crate::ir::Target;
 
 /// What every export of an album is mastered from.
 pub struct Songs<'a> {
-    /// Each song's master output at the album rate, before any final limiter.
-    pub programmes: &'a [Programme],
+    /// Each song's master output at the album rate, before any final
+    /// limiter: in memory, or on disk when the album is long.
+    pub programmes: &'a [Held],
     /// Each song's own final limiter (the one that ended its master chain).
     pub limiters: Vec<Option<LimiterSpec>>,
     pub layout: &'a Layout,
@@ -42,8 +43,9 @@ pub struct Songs<'a> {
 
 /// One export, mastered and measured, ready to write.
 pub struct Mastered {
-    /// The whole album at the export's rate, before quantisation.
-    pub delivered: Programme,
+    /// The whole album at the export's rate, before quantisation, when the
+    /// songs are held in memory; otherwise [`deliver`] streams it again.
+    pub delivered: Option<Programme>,
     /// The files it is cut into (one for a single-file export).
     pub files: Vec<FileSpan>,
     /// Each song's track of `delivered` (see [`cut`]).
@@ -52,6 +54,8 @@ pub struct Mastered {
     /// Per song: gain ahead of its final limiter, dB.
     pub gains: Vec<f64>,
     pub reductions: Vec<Option<Reduction>>,
+    /// Per song: its final limiter as the search left it.
+    pub limiters: Vec<Option<LimiterSpec>>,
     /// Per song: the ceiling its limiter finally had.
     pub ceilings: Vec<Option<f64>>,
     pub passes: usize,
@@ -79,10 +83,20 @@ pub fn master(
     loop {
         passes += 1;
         let gains: Vec<f64> = (0..n).map(|i| searches[if shared { 0 } else { i }].gain()).collect();
-        let (delivered, reductions) = pass(songs, &gains, &limiters, export.export.rate, pool)?;
-        let (files, tracks) = cut(songs.layout, export, delivered.frames(), seed);
-        let measured = measure(&delivered, &export.export, &files, &tracks)
-            .map_err(|reason| NormaliseError::Convert { rate: export.export.rate, reason })?;
+        let rate = export.export.rate;
+        let (files, tracks) = cut(songs.layout, export, delivered_frames(songs.layout, rate), seed);
+        let convert = |reason: String| NormaliseError::Convert { rate, reason };
+        let mut measurer = AlbumMeasurer::new(&export.export, rate, 2, &files, &tracks).map_err(convert)?;
+        let keep = songs.programmes.iter().all(|p| p.in_memory().is_some());
+        let mut delivered = keep.then(|| Programme::new(rate, 2));
+        let reductions = pass(songs, &gains, &limiters, rate, pool, &mut |chunk| {
+            measurer.add(chunk);
+            if let Some(d) = &mut delivered {
+                d.push(chunk);
+            }
+            Ok(())
+        })?;
+        let measured = measurer.finish();
         let overs: Vec<(usize, f64)> = (0..n)
             .filter_map(|i| match (target.true_peak, measured.songs[i].true_peak_dbtp) {
                 (Some(c), Some(tp)) if tp > c => Some((i, tp - c)),
@@ -97,7 +111,7 @@ pub fn master(
         let unlanded: Vec<usize> = (0..searches.len()).filter(|&i| !searches[i].landed(loudness(i))).collect();
         if overs.is_empty() && unlanded.is_empty() {
             let ceilings = limiters.iter().map(|l| l.map(|l| l.ceiling)).collect();
-            return Ok(Mastered { delivered, files, tracks, measured, gains, reductions, ceilings, passes });
+            return Ok(Mastered { delivered, files, tracks, measured, gains, reductions, limiters, ceilings, passes });
         }
         let stuck = unlanded.iter().any(|&i| searches[i].exhausted());
         if passes >= MAX_PASSES || (overs.is_empty() && stuck) {
@@ -148,28 +162,52 @@ fn start(songs: &Songs, target: Target, warm: Option<&[f64]>) -> Result<Vec<Sear
     }
 }
 
-/// Every song × its gain through its final limiter (in parallel), sequenced,
-/// converted to `rate`.
+/// Every song × its gain through its final limiter, sequenced, converted
+/// to `rate`, into `sink`.
 fn pass(
     songs: &Songs,
     gains: &[f64],
     limiters: &[Option<LimiterSpec>],
     rate: u32,
     pool: &rayon::ThreadPool,
-) -> Result<(Programme, Vec<Option<Reduction>>), NormaliseError> {
+    sink: &mut ChunkSink,
+) -> Result<Vec<Option<Reduction>>, NormaliseError> {
     // As for a song alone: a song turned down keeps its own limiter where it
     // was written, before the gain; turned up, the gain drives the limiter.
-    let finished: Vec<(Programme, Option<Reduction>)> = pool.install(|| {
-        (songs.programmes, gains, limiters, &songs.limiters)
-            .into_par_iter()
-            .map(|(p, g, after, own)| finish_with(p, own.as_ref().filter(|_| *g <= 0.0), *g, after.as_ref()))
-            .collect()
-    });
-    let (programmes, reductions): (Vec<Programme>, Vec<Option<Reduction>>) = finished.into_iter().unzip();
-    let album = songs.layout.assemble(&programmes);
-    drop(programmes);
-    let delivered = convert(album, rate).map_err(|reason| NormaliseError::Convert { rate, reason })?;
-    Ok((delivered, reductions))
+    let finish: Vec<Finish> = (0..gains.len())
+        .map(|i| Finish {
+            before: songs.limiters[i].as_ref().filter(|_| gains[i] <= 0.0),
+            gain_db: gains[i],
+            after: limiters[i].as_ref(),
+        })
+        .collect();
+    stream(songs.programmes, songs.layout, &finish, rate, pool, sink).map_err(|e| match e {
+        AudioError::Resample { reason, .. } => NormaliseError::Convert { rate, reason },
+        other => NormaliseError::Held(other.to_string()),
+    })
+}
+
+/// Writes a mastered album into `sink`: from memory when the search kept
+/// it, else by streaming the songs once more with the gains and limiters it
+/// found (the same samples it measured).
+pub fn deliver(
+    songs: &Songs,
+    mastered: &Mastered,
+    rate: u32,
+    pool: &rayon::ThreadPool,
+    sink: &mut ChunkSink,
+) -> Result<(), AudioError> {
+    if let Some(d) = &mastered.delivered {
+        return crate::deliver::mastering::held::replay(d, sink);
+    }
+    pass(songs, &mastered.gains, &mastered.limiters, rate, pool, sink)
+        .map(|_| ())
+        .map_err(|e| AudioError::Write { path: "(the album)".into(), reason: e.to_string() })
+}
+
+/// Frames of the album delivered at `rate`: the resampler's round(n · to / from).
+pub fn delivered_frames(layout: &Layout, rate: u32) -> usize {
+    layout.at(layout.total, rate) as usize
 }
 
 /// The files of `export` (with their dither seeds) and the songs' tracks,

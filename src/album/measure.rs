@@ -4,6 +4,7 @@
 
 use std::ops::Range;
 
+#[cfg(test)]
 use crate::deliver::mastering::Programme;
 use crate::deliver::quantize::Quantizer;
 use crate::ir::Export;
@@ -30,50 +31,122 @@ pub struct FileSpan {
 
 /// Measures `delivered` (the album at the export's rate) as `export` stores
 /// it in `files` (consecutive spans that cover it); `songs` are the songs' tracks.
+#[cfg(test)]
 pub fn measure(
     delivered: &Programme,
     export: &Export,
     files: &[FileSpan],
     songs: &[Range<usize>],
 ) -> Result<Measured, String> {
-    let channels = delivered.channels.len();
-    let meter = || Meter::new(channels, delivered.rate).map_err(|e| e.to_string());
-    let mut album = meter()?;
-    let mut song_meters = songs.iter().map(|_| meter()).collect::<Result<Vec<_>, _>>()?;
-    let bits = export.format.bits();
-    let scale = 1.0 / 2f64.powi(bits as i32 - 1);
-    let mut ints = Vec::new();
-    let mut planar: Vec<Vec<f32>> = vec![Vec::with_capacity(CHUNK); channels];
-    for file in files {
-        let mut quantizer = (export.format != SampleFormat::F32)
-            .then(|| Quantizer::new(bits, export.dither, file.seed, delivered.rate, channels));
-        let mut start = file.frames.start;
-        while start < file.frames.end {
-            let end = (start + CHUNK).min(file.frames.end);
-            let chunk: Vec<&[f32]> = delivered.channels.iter().map(|c| &c[start..end]).collect();
-            if let Some(q) = &mut quantizer {
-                q.quantize_planar(&chunk, &mut ints);
-                for (c, p) in planar.iter_mut().enumerate() {
-                    p.clear();
-                    p.extend(ints.iter().skip(c).step_by(channels).map(|&v| (v as f64 * scale) as f32));
-                }
+    let mut m = AlbumMeasurer::new(export, delivered.rate, delivered.channels.len(), files, songs)?;
+    crate::deliver::mastering::held::replay(delivered, &mut |chunk| {
+        m.add(chunk);
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(m.finish())
+}
+
+/// [`measure`] as a stream: the delivered album in order, in chunks of any
+/// size; each file's quantiser starts where its span does.
+pub struct AlbumMeasurer<'a> {
+    export: &'a Export,
+    rate: u32,
+    channels: usize,
+    files: &'a [FileSpan],
+    songs: &'a [Range<usize>],
+    album: Meter,
+    song_meters: Vec<Meter>,
+    /// The file being measured and its quantiser.
+    file: usize,
+    quantizer: Option<Quantizer>,
+    pos: usize,
+    ints: Vec<i32>,
+    planar: Vec<Vec<f32>>,
+}
+
+impl<'a> AlbumMeasurer<'a> {
+    pub fn new(
+        export: &'a Export,
+        rate: u32,
+        channels: usize,
+        files: &'a [FileSpan],
+        songs: &'a [Range<usize>],
+    ) -> Result<AlbumMeasurer<'a>, String> {
+        let meter = || Meter::new(channels, rate).map_err(|e| e.to_string());
+        let mut m = AlbumMeasurer {
+            export,
+            rate,
+            channels,
+            files,
+            songs,
+            album: meter()?,
+            song_meters: songs.iter().map(|_| meter()).collect::<Result<Vec<_>, _>>()?,
+            file: 0,
+            quantizer: None,
+            pos: 0,
+            ints: Vec::new(),
+            planar: vec![Vec::with_capacity(CHUNK); channels],
+        };
+        m.quantizer = m.quantizer_for(0);
+        Ok(m)
+    }
+
+    fn quantizer_for(&self, file: usize) -> Option<Quantizer> {
+        let f = self.files.get(file)?;
+        let bits = self.export.format.bits();
+        (self.export.format != SampleFormat::F32)
+            .then(|| Quantizer::new(bits, self.export.dither, f.seed, self.rate, self.channels))
+    }
+
+    /// The next frames of the delivered album.
+    pub fn add(&mut self, chunk: &[&[f32]]) {
+        let n = chunk.first().map_or(0, |c| c.len());
+        let mut done = 0;
+        while done < n {
+            // Up to the end of the current file, at most a meter chunk.
+            while self.files.get(self.file).is_some_and(|f| self.pos >= f.frames.end)
+                && self.file + 1 < self.files.len()
+            {
+                self.file += 1;
+                self.quantizer = self.quantizer_for(self.file);
             }
-            let view: Vec<&[f32]> = match quantizer {
-                Some(_) => planar.iter().map(|p| p.as_slice()).collect(),
-                None => chunk,
-            };
-            album.add(&view);
-            for (m, span) in song_meters.iter_mut().zip(songs) {
-                let (a, b) = (span.start.max(start), span.end.min(end));
-                if a < b {
-                    let part: Vec<&[f32]> = view.iter().map(|c| &c[a - start..b - start]).collect();
-                    m.add(&part);
-                }
-            }
-            start = end;
+            let file_end = self.files.get(self.file).map_or(usize::MAX, |f| f.frames.end);
+            let take = (n - done).min(CHUNK).min(file_end.saturating_sub(self.pos).max(1));
+            let part: Vec<&[f32]> = chunk.iter().map(|c| &c[done..done + take]).collect();
+            self.measure_part(&part);
+            done += take;
+            self.pos += take;
         }
     }
-    Ok(Measured { album: album.finish(), songs: song_meters.iter().map(Meter::finish).collect() })
+
+    fn measure_part(&mut self, part: &[&[f32]]) {
+        let (start, end) = (self.pos, self.pos + part.first().map_or(0, |c| c.len()));
+        let scale = 1.0 / 2f64.powi(self.export.format.bits() as i32 - 1);
+        if let Some(q) = &mut self.quantizer {
+            q.quantize_planar(part, &mut self.ints);
+            for (c, p) in self.planar.iter_mut().enumerate() {
+                p.clear();
+                p.extend(self.ints.iter().skip(c).step_by(self.channels).map(|&v| (v as f64 * scale) as f32));
+            }
+        }
+        let view: Vec<&[f32]> = match self.quantizer {
+            Some(_) => self.planar.iter().map(|p| p.as_slice()).collect(),
+            None => part.to_vec(),
+        };
+        self.album.add(&view);
+        for (m, span) in self.song_meters.iter_mut().zip(self.songs) {
+            let (a, b) = (span.start.max(start), span.end.min(end));
+            if a < b {
+                let piece: Vec<&[f32]> = view.iter().map(|c| &c[a - start..b - start]).collect();
+                m.add(&piece);
+            }
+        }
+    }
+
+    pub fn finish(self) -> Measured {
+        Measured { album: self.album.finish(), songs: self.song_meters.iter().map(Meter::finish).collect() }
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ pub mod master;
 mod measure;
 pub mod render;
 pub mod sequence;
+mod stream;
 pub mod tags;
 pub mod template;
 mod write;

@@ -1,4 +1,4 @@
-//! Rendering an album: every song into memory (in parallel), sequenced,
+//! Rendering an album: every song held (in parallel; on disk when long), sequenced,
 //! mastered for each export, written only when every file is complete.
 
 use std::path::PathBuf;
@@ -12,7 +12,9 @@ use super::sequence::{self, Layout};
 use super::write::Pending;
 use super::{Album, AlbumExport, Files, Normalize};
 use crate::cache::Mode;
-use crate::deliver::mastering::{delivered::convert, Programme, Reduction};
+use crate::deliver::mastering::held::{bound_bytes, Held, Holder};
+use crate::deliver::mastering::Reduction;
+use crate::io::resample::StreamResampler;
 use crate::io::AudioError;
 use crate::ir::SampleFormat;
 use crate::meter::{Measurement, Meter};
@@ -80,8 +82,13 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
     let lengths: Vec<u64> = programmes.iter().map(|p| p.frames() as u64).collect();
     let after: Vec<_> = album.songs.iter().map(|s| s.after).collect();
     let layout = sequence::layout(album.rate, &lengths, &after);
-    let raw_songs: Vec<Option<f64>> = pool.install(|| programmes.par_iter().map(loudness).collect());
-    let raw_album = loudness(&layout.assemble(&programmes));
+    let held_err = |e: AudioError| Error::Target {
+        path: album.path.clone(),
+        error: crate::deliver::mastering::NormaliseError::Held(e.to_string()),
+    };
+    let raw_songs: Vec<Option<f64>> =
+        pool.install(|| programmes.par_iter().map(|p| p.loudness()).collect::<Result<_, _>>()).map_err(held_err)?;
+    let raw_album = raw_loudness(&programmes, &layout, &pool).map_err(held_err)?;
     let songs = Songs {
         programmes: &programmes,
         limiters: album
@@ -108,7 +115,7 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
         let mastered = master::master(&songs, export, target, &seed, warm.as_deref(), &pool)
             .map_err(|error| Error::Target { path: export.export.path.clone(), error })?;
         failures.extend(judge(album, export, &mastered));
-        pending.add(album, &layout, export, &mastered)?;
+        pending.add(album, &songs, export, &mastered, &pool)?;
         exports.push(ExportSummary {
             written: export.export.written.clone(),
             files: export.paths(album),
@@ -131,21 +138,23 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
     Ok(AlbumSummary { layout, songs: summaries.unwrap_or_default(), exports, elapsed: started.elapsed() })
 }
 
-/// Every song rendered (in parallel, each on its share of the threads) into
-/// memory at the album rate, before any final limiter.
+/// Every song rendered (in parallel, each on its share of the threads) at
+/// the album rate, before any final limiter; held in memory, or on disk
+/// past each song's share of the bound (see `deliver::mastering::held`).
 fn render_songs(
     album: &Album,
     options: RunOptions,
     pool: &rayon::ThreadPool,
     progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<Vec<Programme>, Error> {
+) -> Result<Vec<Held>, Error> {
     let each = (pool.current_num_threads() / album.songs.len()).max(1);
+    let bound = bound_bytes() / album.songs.len().max(1) as u64;
     let song_options = RunOptions { render: RenderOptions { threads: Some(each) }, ..options };
     let plans: Vec<_> = album.songs.iter().map(|s| pipeline::make_plan(&s.graph, song_options)).collect();
     let totals: Vec<u64> = plans.iter().map(|p| p.length + p.latency as u64).collect();
     let total: u64 = totals.iter().sum();
     let done: Vec<AtomicU64> = totals.iter().map(|_| AtomicU64::new(0)).collect();
-    let results: Vec<Result<Programme, Error>> = pool.install(|| {
+    let results: Vec<Result<Held, Error>> = pool.install(|| {
         plans
             .into_par_iter()
             .zip(&album.songs)
@@ -156,18 +165,14 @@ fn render_songs(
                     done[i].store(d, Ordering::Relaxed);
                     progress(done.iter().map(|d| d.load(Ordering::Relaxed)).sum(), total);
                 };
-                // An album is assembled in memory (see `album::sequence`).
-                let (held, _, _) = pipeline::mastered::render_programme(
-                    &song.graph,
-                    plan,
-                    modes,
-                    song_options,
-                    u64::MAX,
-                    &mut tick,
-                    &|| false,
-                )?;
-                convert(held.into_programme()?, album.rate)
-                    .map_err(|reason| AudioError::Resample { path: song.path.clone(), reason }.into())
+                // Held beside the album's first export (the disk the outputs go to).
+                let stem = song.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+                let near = match album.exports.first() {
+                    // Numbered: two songs may share a file name in different folders.
+                    Some(e) => e.export.path.with_file_name(format!("{:02}-{stem}.programme", i + 1)),
+                    None => song.path.with_extension("programme"),
+                };
+                render_song(song, plan, modes, song_options, album.rate, (bound, &near), &mut tick)
             })
             .collect()
     });
@@ -198,11 +203,52 @@ fn judge(album: &Album, export: &AlbumExport, m: &Mastered) -> Vec<QcFailure> {
         .collect()
 }
 
-/// Integrated loudness of a programme, unlimited.
-fn loudness(p: &Programme) -> Option<f64> {
-    let mut meter = Meter::new(p.channels.len(), p.rate).ok()?;
-    meter.add(&p.view());
-    meter.finish().integrated_lufs
+/// One song's master output, converted to the album's `rate` as it comes,
+/// held within `bound` bytes (beside the album's first export past it).
+fn render_song(
+    song: &super::Song,
+    plan: crate::plan::Plan,
+    modes: Vec<Mode>,
+    options: RunOptions,
+    rate: u32,
+    (bound, near): (u64, &std::path::Path),
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Held, Error> {
+    let mut holder = Holder::new(rate, 2, bound, near);
+    let resample = |reason: String| AudioError::Resample { path: song.path.clone(), reason };
+    let mut resampler = if song.graph.rate == rate {
+        None
+    } else {
+        Some(StreamResampler::new(2, song.graph.rate, rate).map_err(resample)?)
+    };
+    let mut converted = vec![Vec::new(), Vec::new()];
+    let mut sink = |chunk: &[&[f32]]| -> Result<(), AudioError> {
+        let Some(r) = &mut resampler else { return holder.push(chunk) };
+        converted.iter_mut().for_each(Vec::clear);
+        r.process(chunk, &mut converted).map_err(resample)?;
+        let view: Vec<&[f32]> = converted.iter().map(|c| c.as_slice()).collect();
+        holder.push(&view)
+    };
+    crate::render::render_with(plan, modes, options.render, &mut sink, progress).map_err(Error::from)?;
+    if let Some(r) = &mut resampler {
+        converted.iter_mut().for_each(Vec::clear);
+        r.finish(&mut converted).map_err(resample)?;
+        let view: Vec<&[f32]> = converted.iter().map(|c| c.as_slice()).collect();
+        holder.push(&view)?;
+    }
+    Ok(holder.finish()?)
+}
+
+/// Integrated loudness of the whole album as mixed: songs at unity gain,
+/// unlimited, sequenced.
+fn raw_loudness(songs: &[Held], layout: &Layout, pool: &rayon::ThreadPool) -> Result<Option<f64>, AudioError> {
+    let Ok(mut meter) = Meter::new(2, layout.rate) else { return Ok(None) };
+    let unity = vec![super::stream::Finish { before: None, gain_db: 0.0, after: None }; songs.len()];
+    super::stream::stream(songs, layout, &unity, layout.rate, pool, &mut |chunk| {
+        meter.add(chunk);
+        Ok(())
+    })?;
+    Ok(meter.finish().integrated_lufs)
 }
 
 fn song_summaries(m: &Mastered, raw: &[Option<f64>]) -> Vec<SongSummary> {

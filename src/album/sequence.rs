@@ -14,6 +14,7 @@
 //! a multiple of 75 Hz, as every CD and studio rate is.
 
 use super::Transition;
+#[cfg(test)]
 use crate::deliver::mastering::Programme;
 
 /// CD frames (sectors) per second.
@@ -95,7 +96,9 @@ impl Layout {
 
     /// Sums the songs (each at the album rate) into the album, crossfades
     /// applied: linear, so the two gains add up to one at every frame and
-    /// the sum never peaks above the louder of the two songs.
+    /// the sum never peaks above the louder of the two songs. The reference
+    /// for [`crate::album::stream`], which renders do through.
+    #[cfg(test)]
     pub fn assemble(&self, songs: &[Programme]) -> Programme {
         let channels = songs.first().map_or(2, |s| s.channels.len());
         let mut out = vec![vec![0.0f32; self.total as usize]; channels];

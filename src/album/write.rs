@@ -4,8 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::master::Mastered;
-use super::sequence::Layout;
+use super::master::{Mastered, Songs};
 use super::tags;
 use super::{cue, Album, AlbumExport, Files};
 use crate::deliver::temp::TempFile;
@@ -27,28 +26,45 @@ impl Pending {
     pub fn add(
         &mut self,
         album: &Album,
-        layout: &Layout,
+        songs: &Songs,
         export: &AlbumExport,
         mastered: &Mastered,
+        pool: &rayon::ThreadPool,
     ) -> Result<(), AudioError> {
+        let layout = songs.layout;
         let paths = export.paths(album);
+        let rate = export.export.rate;
+        let mut files = Vec::new();
         for (i, (file, path)) in mastered.files.iter().zip(&paths).enumerate() {
             let target = Export { path: path.clone(), ..export.export.clone() };
             let (tags, measured) = match export.files {
                 Files::Whole => (tags::album_tags(album, &target), &mastered.measured.album),
                 Files::PerSong(_) => (tags::song_tags(album, i, &target), &mastered.measured.songs[i]),
             };
-            let mut d = Delivery::open(
-                &target,
-                mastered.delivered.rate,
-                (file.frames.end - file.frames.start) as u64,
-                file.seed,
-                false,
-                tags,
-            )?;
-            d.write_programme(&mastered.delivered, file.frames.clone())?;
-            self.audio.push((d, measured.clone()));
+            let frames = (file.frames.end - file.frames.start) as u64;
+            let d = Delivery::open(&target, rate, frames, file.seed, false, tags)?;
+            files.push((d, measured.clone(), file.frames.clone()));
         }
+        // The album streams once through all its files, each taking its span.
+        let (mut pos, mut current) = (0usize, 0usize);
+        super::master::deliver(songs, mastered, rate, pool, &mut |chunk| {
+            let n = chunk.first().map_or(0, |c| c.len());
+            let mut done = 0;
+            while done < n {
+                while current + 1 < files.len() && pos >= files[current].2.end {
+                    current += 1;
+                }
+                let last = current + 1 >= files.len();
+                let Some((d, _, span)) = files.get_mut(current) else { break };
+                let take = if last { n - done } else { (span.end - pos).min(n - done) };
+                let part: Vec<&[f32]> = chunk.iter().map(|c| &c[done..done + take]).collect();
+                d.write(&part)?;
+                done += take;
+                pos += take;
+            }
+            Ok(())
+        })?;
+        self.audio.extend(files.into_iter().map(|(d, m, _)| (d, m)));
         if let Some(cue_path) = export.cue_path() {
             let name = export.export.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let text = cue::sheet(album, layout, &name);

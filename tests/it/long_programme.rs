@@ -108,3 +108,40 @@ fn memory_stays_flat_when_the_programme_is_held_on_disk() {
     assert!(in_memory > 150.0, "the in-memory path should hold about 3 copies: {in_memory:.0} MiB");
     assert!(on_disk < 60.0, "held on disk, the render still peaked at {on_disk:.0} MiB");
 }
+
+/// An album held on disk (each song past a 1 MiB bound) delivers the same
+/// bits as one held in memory: a gap, a crossfade, a loudness target, rate
+/// conversion, one file for the record and one a song.
+#[test]
+fn an_album_held_on_disk_delivers_the_same_bits() {
+    let p = Project::new();
+    for (i, seconds) in [(1u64, 12usize), (2, 9), (3, 10)] {
+        let frames = seconds * 48_000;
+        p.wav_int(&format!("n{i}.wav"), 48_000, 16, &[noise(frames, i, 0.2, 16), noise(frames, i + 10, 0.2, 16)]);
+        p.file(&format!("s{i}.mix"), &format!("title = \"Song {i}\"\ntrack a {{ source = \"n{i}.wav\" }}\n"));
+    }
+    p.file(
+        "album.mix",
+        "album \"Held\" {\n    loudness = -14LUFS\n    true_peak = -1dBTP\n    song \"s1.mix\" { gap = 1s }\n    \
+         song \"s2.mix\" { crossfade = 2s }\n    song \"s3.mix\"\n}\n\
+         export \"whole.flac\" { rate = 44.1kHz, bits = 16 }\nexport \"songs/{n}.wav\" { bits = 24 }\n",
+    );
+    for (out, hold) in [("memory", None), ("disk", Some("1"))] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_mixc"));
+        cmd.args(["render", "album.mix", "--quiet", "-o", out]).current_dir(p.dir.path());
+        match hold {
+            Some(mib) => cmd.env("MIXC_HOLD_MIB", mib),
+            None => cmd.env_remove("MIXC_HOLD_MIB"),
+        };
+        let done = cmd.output().expect("run mixc");
+        assert!(done.status.success(), "{out}: {}", String::from_utf8_lossy(&done.stderr));
+    }
+    for file in ["whole.flac", "whole.cue", "songs/01.wav", "songs/02.wav", "songs/03.wav"] {
+        let a = std::fs::read(p.path(&format!("memory/{file}"))).expect("memory output");
+        let b = std::fs::read(p.path(&format!("disk/{file}"))).expect("disk output");
+        assert!(a == b, "{file} differs between the two ways of holding the album");
+    }
+    for dir in ["disk", "disk/songs", "."] {
+        assert!(temporary_files(&p.path(dir)).is_empty(), "left behind in {dir}: {:?}", temporary_files(&p.path(dir)));
+    }
+}
