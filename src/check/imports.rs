@@ -52,6 +52,9 @@ fn display_name(path: &Path) -> String {
     path.to_string_lossy().into_owned()
 }
 
+/// Imports inside imports, at most (each level is a recursion of the loader).
+pub const MAX_IMPORT_DEPTH: usize = 64;
+
 struct Loader<'a> {
     sources: &'a mut SourceMap,
     diags: &'a mut Vec<Diagnostic>,
@@ -137,6 +140,14 @@ impl Loader<'_> {
         }
         if self.sources.find(&path).is_some() {
             return; // already loaded through another import: its names are in scope
+        }
+        if self.stack.len() >= MAX_IMPORT_DEPTH {
+            let kind = ErrorKind::Other {
+                message: format!("imports are nested more than {MAX_IMPORT_DEPTH} files deep"),
+                help: Some("import the shared files from one place instead of through a chain".into()),
+            };
+            self.diags.push(Diagnostic::new(kind, span));
+            return;
         }
         let id = self.sources.add(&path, self.shown(&path), text.as_str());
         let module = match parse(id, &text) {

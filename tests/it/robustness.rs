@@ -247,6 +247,23 @@ fn absurd_values_are_refused_with_a_span() {
     assert_eq!(code(&out), Some(0), "{}", stderr(&out));
 }
 
+/// A chain of imports 100 files deep (no cycle) is refused where it passes 64
+/// files (the song and 63 imports), with a span, not followed until the stack runs out.
+#[test]
+fn imports_nested_too_deep_are_refused() {
+    let p = Project::new();
+    p.wav_int("x.wav", RATE, 24, &[noise(4_800, 8, 0.3, 24)]);
+    for i in 0..100 {
+        p.file(&format!("lib{i}.mix"), &format!("import \"lib{}.mix\"\nlet g{i} = 0dB\n", i + 1));
+    }
+    p.file("lib100.mix", "let g100 = 0dB\n");
+    p.file("song.mix", "import \"lib0.mix\"\ntrack a { source = \"x.wav\", gain = g0 }\n");
+    let out = p.mixc(&["check", "song.mix"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), Some(1), "{err}");
+    assert!(err.contains("nested more than 64 files deep") && err.contains("lib62.mix:"), "{err}");
+}
+
 /// Gains that stay in range one by one can still add up past what a file
 /// holds: the writer refuses the first sample past +60 dBFS, names where it
 /// is, and leaves nothing behind.
