@@ -176,7 +176,7 @@ impl Decoder {
         Err(AudioError::Decode {
             path: self.path.clone(),
             reason: format!(
-                "the sample at {at}, channel {}, {what} ({count} such samples in this block): the file is damaged",
+                "the sample at {at}, channel {}, {what} ({count} in this block): the file is damaged",
                 channel + 1
             ),
         })
