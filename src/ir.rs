@@ -189,7 +189,17 @@ pub enum Dither {
 pub enum Container {
     Wav,
     Flac,
+    /// MPEG-1 Layer III at a constant bitrate, kbit/s.
+    Mp3 {
+        kbps: u32,
+    },
 }
+
+/// The rates an MPEG-1 Layer III file holds.
+pub const MP3_RATES: &[u32] = &[32_000, 44_100, 48_000];
+/// MPEG-1 Layer III bitrates, kbit/s: all but 56, which the LAME binding
+/// (`mp3lame-encoder`) does not offer.
+pub const MP3_BITRATES: &[u32] = &[32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
 
 /// Loudness normalisation targets.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]

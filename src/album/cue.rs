@@ -26,7 +26,8 @@ pub fn sheet(album: &Album, layout: &Layout, file: &str) -> String {
     }
     line(format!("TITLE {}", quoted(&album.title)));
     // `WAVE` is the type CUE readers expect for any PCM file, FLAC included.
-    line(format!("FILE {} WAVE", quoted(file)));
+    let kind = if file.to_ascii_lowercase().ends_with(".mp3") { "MP3" } else { "WAVE" };
+    line(format!("FILE {} {kind}", quoted(file)));
     for (i, song) in album.songs.iter().enumerate() {
         line(format!("  TRACK {:02} AUDIO", i + 1));
         line(format!("    TITLE {}", quoted(&song.title)));

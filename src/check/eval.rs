@@ -78,6 +78,7 @@ fn quantity(q: &Quantity, span: Span) -> Result<Value, Diagnostic> {
         Unit::Min => Value::Time(x * 60.0),
         Unit::Hour => Value::Time(x * 3600.0),
         Unit::Bpm => Value::Tempo(x),
+        Unit::Kbps => Value::Bitrate(x),
         Unit::Percent => Value::Percent(x / 100.0),
         Unit::Float if x == 32.0 => Value::Bits(Bits::Float32),
         Unit::Float => {
@@ -90,7 +91,7 @@ fn quantity(q: &Quantity, span: Span) -> Result<Value, Diagnostic> {
             ))
         }
         Unit::Unknown(u) => {
-            let known = ["dB", "LUFS", "LU", "dBTP", "Hz", "kHz", "ms", "s", "m", "h", "bpm", "%"];
+            let known = ["dB", "LUFS", "LU", "dBTP", "Hz", "kHz", "ms", "s", "m", "h", "bpm", "kbps", "%"];
             let suggestion = suggest(u, known).or_else(|| unit_alias(u).map(String::from));
             return Err(Diagnostic::new(ErrorKind::UnknownUnit { unit: u.clone(), suggestion }, span));
         }

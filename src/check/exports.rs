@@ -11,7 +11,7 @@ use crate::syntax::ast::ExportDecl;
 use super::ctx::Ctx;
 use super::settings::collect;
 
-const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "target", "loudness", "true_peak"];
+const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "bitrate", "target", "loudness", "true_peak"];
 
 /// Checks one `export`. Defaults (LANGUAGE.md): the session rate, 24 bits,
 /// TPDF dither at 16 bits and below, none at 24 bits and 32f.
@@ -78,7 +78,25 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
     if !ok {
         return None;
     }
-    let container = container?;
+    let mut container = container?;
+    let (mut format, mut dither) = (format, dither);
+    match &mut container {
+        Container::Mp3 { kbps } => {
+            *kbps = lossy(ctx, decl, &settings, rate)?;
+            // The encoder takes the float mix: nothing is quantised or dithered.
+            (format, dither) = (SampleFormat::F32, Some(Dither::None));
+        }
+        _ => {
+            if let Some(s) = settings.get("bitrate") {
+                let kind = ErrorKind::Other {
+                    message: "`bitrate` is for lossy files; WAV and FLAC keep every sample".into(),
+                    help: Some("leave it out, or export `.mp3`".into()),
+                };
+                ctx.error(Diagnostic::new(kind, s.key.span));
+                return None;
+            }
+        }
+    }
     if container == Container::Flac && format == SampleFormat::F32 {
         let kind = ErrorKind::Other {
             message: "FLAC holds integer samples only".into(),
@@ -98,6 +116,59 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         checks,
         span: decl.span,
     })
+}
+
+/// An MP3 export's bitrate (default 320 kbit/s), after checking that the
+/// export asks nothing MP3 cannot hold: a bit depth, dither, a rate other
+/// than 32, 44.1 or 48 kHz.
+fn lossy(
+    ctx: &mut Ctx,
+    decl: &ExportDecl,
+    settings: &std::collections::HashMap<String, &crate::syntax::ast::Setting>,
+    rate: u32,
+) -> Option<u32> {
+    use crate::ir::{MP3_BITRATES as BITRATES, MP3_RATES as RATES};
+    let mut ok = true;
+    for key in ["bits", "dither"] {
+        if let Some(s) = settings.get(key) {
+            let kind = ErrorKind::Other {
+                message: format!("an MP3 file has no `{key}`: the encoder takes the float mix and quantises nothing"),
+                help: Some(format!("leave out `{key}`; for a 16- or 24-bit master, export `.wav` or `.flac` too")),
+            };
+            ctx.error(Diagnostic::new(kind, s.key.span));
+            ok = false;
+        }
+    }
+    if !RATES.contains(&rate) {
+        let span = settings.get("rate").map_or(decl.span, |s| s.value.span);
+        let kind = ErrorKind::Other {
+            message: format!("an MP3 file holds 32, 44.1 or 48 kHz, not {} Hz", rate),
+            help: Some("add `rate = 44.1kHz` (or `48kHz`) to this export: mixc converts the rate".into()),
+        };
+        ctx.error(Diagnostic::new(kind, span));
+        ok = false;
+    }
+    let kbps = match settings.get("bitrate") {
+        None => Some(320),
+        Some(s) => match ctx.number(&s.value, Kind::Bitrate) {
+            Some(k) if k.fract() == 0.0 && BITRATES.contains(&(k as u32)) => Some(k as u32),
+            Some(_) => {
+                let kind = ErrorKind::UnknownWord {
+                    what: "MP3 bitrate",
+                    word: ctx.text(s.value.span).into(),
+                    valid: BITRATES.iter().map(|b| format!("{b}kbps")).collect(),
+                };
+                ctx.error(Diagnostic::new(kind, s.value.span));
+                None
+            }
+            None => None,
+        },
+    };
+    if ok {
+        kbps
+    } else {
+        None
+    }
 }
 
 /// A song's export path is used as written: `{title}` and the like are
@@ -183,11 +254,12 @@ fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::as
         Path::new(&decl.path.node).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let name = match format {
         Some(expr) => {
-            let name = word(ctx, expr, "format", &["wav", "flac"])?;
+            let name = word(ctx, expr, "format", &["wav", "flac", "mp3"])?;
             // A file named for the other container would mislead every player.
             let named = match extension.as_str() {
                 "wav" | "wave" => Some("wav"),
                 "flac" => Some("flac"),
+                "mp3" => Some("mp3"),
                 _ => None,
             };
             if let Some(named) = named.filter(|n| *n != name) {
@@ -210,6 +282,7 @@ fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::as
     match name.as_str() {
         "wav" | "wave" => Some(Container::Wav),
         "flac" => Some(Container::Flac),
+        "mp3" => Some(Container::Mp3 { kbps: 320 }),
         other => {
             let kind = ErrorKind::Other {
                 message: if other.is_empty() {
@@ -217,7 +290,7 @@ fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::as
                 } else {
                     format!("mixc cannot write `.{other}` files")
                 },
-                help: Some("end the path in `.wav` or `.flac`, or add `format = wav`".into()),
+                help: Some("end the path in `.wav`, `.flac` or `.mp3`, or add `format = wav`".into()),
             };
             ctx.error(Diagnostic::new(kind, decl.path.span));
             None

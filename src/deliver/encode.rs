@@ -1,12 +1,13 @@
-//! Writing audio files: WAV (`wav_sink.rs`) and FLAC (our frame encoder,
-//! `flac.rs`), with their metadata ([`Tags`]), streamed through a temporary
-//! file in the target folder that `finish` renames into place, so a failed or
+//! Writing audio files: WAV (`wav_sink.rs`), FLAC (our frame encoder,
+//! `flac.rs`) and MP3 (LAME, `mp3.rs`), with their metadata ([`Tags`]),
+//! streamed through a temporary file in the target folder that `finish` renames into place, so a failed or
 //! interrupted render never leaves a half-written deliverable.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
 use super::flac::FlacSink;
+use super::mp3::Mp3Sink;
 use super::quantize::Quantizer;
 use super::tags::{Loudness, Tags};
 use super::temp::TempFile;
@@ -36,6 +37,7 @@ pub struct EncodeSpec {
 enum Sink {
     Wav(Box<WavSink>),
     Flac(Box<FlacSink>),
+    Mp3(Box<Mp3Sink>),
 }
 
 /// Writes an audio file through a temporary file renamed on `finish`.
@@ -114,6 +116,9 @@ fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
             Err("FLAC stores 16- or 24-bit integers; use WAV for 32-bit float".into())
         }
         Container::Flac => Ok(Sink::Flac(Box::new(FlacSink::new(file, spec.rate, spec.channels, bits, &spec.tags)?))),
+        Container::Mp3 { kbps } => {
+            Ok(Sink::Mp3(Box::new(Mp3Sink::new(file, spec.rate, spec.channels, kbps, &spec.tags)?)))
+        }
     }
 }
 
@@ -154,6 +159,8 @@ impl AudioWriter {
         self.refuse_non_finite(planar)?;
         let result = match self.sink.as_mut() {
             Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => w.write_f32(planar),
+            // The encoder takes the float signal: it quantises nothing.
+            Some(Sink::Mp3(m)) => m.write_f32(planar),
             Some(sink) => {
                 // Quantised straight from the planar input, in interleaved
                 // order (the dither sequence is unchanged): no float copy.
@@ -211,6 +218,7 @@ impl AudioWriter {
         let result = match self.sink.take() {
             Some(Sink::Wav(w)) => w.finish(),
             Some(Sink::Flac(f)) => f.finish(),
+            Some(Sink::Mp3(m)) => m.finish(),
             None => Err("the writer is closed".into()),
         };
         result.map_err(|reason| self.error(reason))?;
@@ -229,6 +237,7 @@ fn write_ints(sink: &mut Sink, ints: &[i32]) -> Result<(), String> {
     match sink {
         Sink::Wav(w) => w.write_ints(ints),
         Sink::Flac(f) => f.write(ints),
+        Sink::Mp3(_) => Err("MP3 is encoded from the float signal".into()),
     }
 }
 

@@ -10,6 +10,7 @@
 pub mod encode;
 mod flac;
 pub mod mastering;
+pub mod mp3;
 pub mod noise_shape;
 pub mod qc;
 pub mod quantize;

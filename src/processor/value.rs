@@ -29,6 +29,8 @@ pub enum Kind {
     Bits,
     /// `96bpm`
     Tempo,
+    /// `320kbps`
+    Bitrate,
     /// `4/4`
     Meter,
     /// `"text"`
@@ -57,6 +59,7 @@ impl Kind {
             Kind::Percent => "a percentage",
             Kind::Bits => "a bit depth",
             Kind::Tempo => "a tempo",
+            Kind::Bitrate => "a bitrate",
             Kind::Meter => "a meter",
             Kind::Text => "a string",
             Kind::Name => "a name",
@@ -80,6 +83,7 @@ impl Kind {
             Kind::Percent => "-30%",
             Kind::Bits => "24",
             Kind::Tempo => "120bpm",
+            Kind::Bitrate => "320kbps",
             Kind::Meter => "4/4",
             Kind::Text => "\"file.wav\"",
             Kind::Name => "drums",
@@ -123,6 +127,8 @@ pub enum Value {
     Percent(f64),
     Bits(Bits),
     Tempo(f64),
+    /// kbit/s.
+    Bitrate(f64),
     Meter {
         num: u32,
         den: u32,
@@ -148,6 +154,7 @@ impl Value {
             Value::Percent(_) => Kind::Percent,
             Value::Bits(_) => Kind::Bits,
             Value::Tempo(_) => Kind::Tempo,
+            Value::Bitrate(_) => Kind::Bitrate,
             Value::Meter { .. } => Kind::Meter,
             Value::Text(_) => Kind::Text,
             Value::Name(_) => Kind::Name,
@@ -167,7 +174,8 @@ impl Value {
             | Value::NoteLength(x)
             | Value::Number(x)
             | Value::Percent(x)
-            | Value::Tempo(x) => Some(x),
+            | Value::Tempo(x)
+            | Value::Bitrate(x) => Some(x),
             _ => None,
         }
     }

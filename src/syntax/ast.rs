@@ -271,6 +271,8 @@ pub enum Unit {
     /// Hours (`h`): `1h20m` is how long programmes are written.
     Hour,
     Bpm,
+    /// Kilobits per second (`320kbps`), for lossy exports.
+    Kbps,
     Percent,
     /// `f` as in `32f` (32-bit float sample format).
     Float,
@@ -294,6 +296,7 @@ impl Unit {
             Unit::Min => "m",
             Unit::Hour => "h",
             Unit::Bpm => "bpm",
+            Unit::Kbps => "kbps",
             Unit::Percent => "%",
             Unit::Float => "f",
             Unit::Unknown(s) => s,

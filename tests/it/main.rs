@@ -19,6 +19,7 @@ mod jack_capture;
 mod langtools;
 mod layering;
 mod long_programme;
+mod lossy;
 mod mastering;
 mod mastering_eq;
 mod meter_cli;

@@ -234,6 +234,7 @@ fn unit_of(text: &str) -> Unit {
         "m" => Unit::Min,
         "h" => Unit::Hour,
         "bpm" => Unit::Bpm,
+        "kbps" => Unit::Kbps,
         "%" => Unit::Percent,
         "f" => Unit::Float,
         other => Unit::Unknown(other.to_string()),

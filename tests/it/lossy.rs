@@ -1,0 +1,127 @@
+//! MP3 deliverables: read back by symphonia (mixc's own decoder) and, where
+//! installed, by ffmpeg, the reference: rate, channels, bitrate, tags, the
+//! decoded length to the sample (LAME's Info tag carries the encoder delay
+//! and padding), and loudness within 0.3 LU of the lossless master.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+/// Frames of `path` as mixc decodes it, and the audio.
+fn decode(path: &Path) -> (u32, Vec<Vec<f32>>) {
+    let mut d = mixc::io::decode::Decoder::open(path).expect("open");
+    let (rate, channels) = (d.info().rate, d.info().channels);
+    let mut out = vec![Vec::new(); channels];
+    let mut buf = vec![vec![0f32; 4096]; channels];
+    loop {
+        let mut slices: Vec<&mut [f32]> = buf.iter_mut().map(|b| b.as_mut_slice()).collect();
+        let n = d.read(&mut slices).expect("read");
+        if n == 0 {
+            break;
+        }
+        out.iter_mut().zip(&buf).for_each(|(o, b)| o.extend_from_slice(&b[..n]));
+    }
+    (rate, out)
+}
+
+fn lufs(rate: u32, audio: &[Vec<f32>]) -> f64 {
+    let mut m = ebur128::EbuR128::new(audio.len() as u32, rate, ebur128::Mode::I).expect("meter");
+    let planar: Vec<&[f32]> = audio.iter().map(|c| c.as_slice()).collect();
+    m.add_frames_planar_f32(&planar).expect("add");
+    m.loudness_global().expect("I")
+}
+
+fn project() -> Project {
+    let p = Project::new();
+    let frames = 6 * 48_000;
+    let l: Vec<f32> =
+        noise(frames, 31, 0.2, 24).iter().zip(sine(frames, 48_000, 220.0, 0.3, 24)).map(|(a, b)| a + b).collect();
+    let r: Vec<f32> =
+        noise(frames, 32, 0.2, 24).iter().zip(sine(frames, 48_000, 330.0, 0.3, 24)).map(|(a, b)| a + b).collect();
+    p.wav_int("music.wav", 48_000, 24, &[l, r]);
+    p.file(
+        "song.mix",
+        "title = \"Ünïcode Sóng\"\nartist = \"Björk Tëst\"\nrate = 48kHz\ntrack a { source = \"music.wav\" }\n\
+         export \"hi.mp3\" { rate = 44.1kHz }\nexport \"low.mp3\" { bitrate = 128kbps }\n\
+         export \"master.wav\" { rate = 44.1kHz, bits = 32f }\n",
+    );
+    p.render_ok("song.mix", &[]);
+    p
+}
+
+#[test]
+fn mp3_exports_decode_to_the_masters_length_tags_and_loudness() {
+    let p = project();
+    let (rate, master) = read_wav_f32(&p.path("master.wav"));
+    let (hi_rate, hi) = decode(&p.path("hi.mp3"));
+    assert_eq!((hi_rate, hi.len()), (44_100, 2));
+    assert_eq!(hi[0].len(), 6 * 44_100, "the decoded length is the master's (encoder delay and padding trimmed)");
+    let (low_rate, low) = decode(&p.path("low.mp3"));
+    assert_eq!((low_rate, low[0].len()), (48_000, 6 * 48_000));
+    let (reference, coded) = (lufs(rate.sample_rate, &master), lufs(44_100, &hi));
+    assert!((coded - reference).abs() <= 0.3, "320 kbit/s: {coded:.2} LUFS against {reference:.2} lossless");
+    let (_, tags) = probe_with_tags(&p.path("hi.mp3"));
+    let value = |key| tags.iter().find(|t| t.0 == Some(key)).map(|t| t.2.clone());
+    use symphonia::core::meta::StandardTagKey as K;
+    assert_eq!(value(K::TrackTitle).as_deref(), Some("Ünïcode Sóng"), "{tags:?}");
+    assert_eq!(value(K::Artist).as_deref(), Some("Björk Tëst"), "{tags:?}");
+}
+
+/// ffmpeg, the reference decoder: duration, rate, bitrate and the tags.
+#[test]
+fn ffmpeg_reads_the_mp3_exports_as_written() {
+    if Command::new("ffprobe").arg("-version").output().is_err() {
+        println!("skipped: ffprobe is not installed (apt-get install -y ffmpeg)");
+        return;
+    }
+    let p = project();
+    let probe = |file: &str, entries: &str| {
+        let out = Command::new("ffprobe")
+            .args(["-v", "error", "-show_entries", entries, "-of", "default=nw=1"])
+            .arg(p.path(file))
+            .output()
+            .expect("ffprobe");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let stream = probe("hi.mp3", "stream=sample_rate,channels,bit_rate,codec_name:format_tags=title,artist");
+    for want in [
+        "codec_name=mp3",
+        "sample_rate=44100",
+        "channels=2",
+        "bit_rate=320000",
+        "TAG:title=Ünïcode Sóng",
+        "TAG:artist=Björk Tëst",
+    ] {
+        assert!(stream.contains(want), "missing {want}: {stream}");
+    }
+    // Decoded by ffmpeg (which reads LAME's Info tag): the master's length exactly.
+    let pcm = Command::new("ffmpeg")
+        .args(["-v", "error", "-i"])
+        .arg(p.path("low.mp3"))
+        .args(["-f", "s16le", "-ac", "2", "-"])
+        .output()
+        .expect("ffmpeg");
+    assert_eq!(pcm.stdout.len() / 4, 6 * 48_000, "ffmpeg decodes another length");
+}
+
+/// What an MP3 cannot hold is a spanned error naming what it can.
+#[test]
+fn impossible_mp3_settings_are_refused_with_the_allowed_values() {
+    let p = Project::new();
+    p.wav_int("x.wav", 96_000, 24, &[noise(9_600, 1, 0.2, 24)]);
+    let cases = [
+        ("export \"a.mp3\" { rate = 48kHz, bitrate = 100kbps }", "100kbps", "320kbps"),
+        ("export \"a.mp3\" { rate = 48kHz, bits = 24 }", "bits", "no `bits`"),
+        ("export \"a.mp3\"", "a.mp3", "32, 44.1 or 48 kHz"),
+        ("export \"a.mp3\" { rate = 96kHz }", "96kHz", "rate = 44.1kHz"),
+        ("export \"a.wav\" { bitrate = 320kbps }", "bitrate", "lossy"),
+    ];
+    for (export, at, says) in cases {
+        p.file("song.mix", &format!("track a {{ source = \"x.wav\" }}\n{export}\n"));
+        let out = p.mixc(&["check", "song.mix"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{export}: {err}");
+        assert!(err.contains(says) && err.contains("song.mix:") && err.contains(at), "{export}: {err}");
+    }
+}
