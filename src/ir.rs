@@ -195,6 +195,15 @@ pub enum Container {
     },
 }
 
+impl Export {
+    /// Whether the file clips at full scale: integer PCM, and MP3 (whose
+    /// decoders give 16- or 24-bit integers); only 32-bit float WAV holds
+    /// more.
+    pub fn clips_at_full_scale(&self) -> bool {
+        self.format != SampleFormat::F32 || matches!(self.container, Container::Mp3 { .. })
+    }
+}
+
 /// The rates an MPEG-1 Layer III file holds.
 pub const MP3_RATES: &[u32] = &[32_000, 44_100, 48_000];
 /// MPEG-1 Layer III bitrates, kbit/s: all but 56, which the LAME binding

@@ -242,7 +242,7 @@ fn check_clipping(
     gain_db: f64,
     measured: &crate::meter::Measurement,
 ) -> Result<(), NormaliseError> {
-    let integer = export.export.format != crate::ir::SampleFormat::F32;
+    let integer = export.export.clips_at_full_scale();
     let peak = measured.sample_peak_dbfs.unwrap_or(f64::NEG_INFINITY);
     match target.loudness {
         Some(t) if integer && gain_db > 0.0 && peak > -0.001 => {

@@ -83,7 +83,8 @@ impl Delivery {
         };
         let meter = if measure { Meter::new(2, export.rate).ok() } else { None };
         let full_scale = 1.0 - 1.0 / 2f64.powi(export.format.bits() as i32 - 1);
-        let clip = (export.format != SampleFormat::F32).then(|| (full_scale as f32, vec![Vec::new(), Vec::new()]));
+        let full_scale = if export.format == SampleFormat::F32 { 1.0 } else { full_scale };
+        let clip = export.clips_at_full_scale().then(|| (full_scale as f32, vec![Vec::new(), Vec::new()]));
         Ok(Delivery {
             export: export.clone(),
             writer,

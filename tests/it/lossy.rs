@@ -125,3 +125,16 @@ fn impossible_mp3_settings_are_refused_with_the_allowed_values() {
         assert!(err.contains(says) && err.contains("song.mix:") && err.contains(at), "{export}: {err}");
     }
 }
+
+/// An MP3 decodes to integers that clip at full scale: a hot mix is
+/// counted and warned about, as for a 16-bit WAV, never clipped silently.
+#[test]
+fn a_hot_mix_into_an_mp3_is_reported_as_clipped() {
+    let p = Project::new();
+    p.wav_int("x.wav", 48_000, 24, &[sine(48_000, 48_000, 440.0, 0.5, 24)]);
+    p.file("song.mix", "track a { source = \"x.wav\", gain = 12dB }\nexport \"hot.mp3\"\n");
+    let out = p.mixc(&["render", "song.mix"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(err.contains("samples clipped at full scale"), "{err}");
+}

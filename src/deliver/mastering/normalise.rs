@@ -255,7 +255,7 @@ pub fn final_limiter(request: &Request) -> Option<LimiterSpec> {
 
 /// Without a ceiling, gain alone must not push an integer file into clipping.
 fn check_clipping(request: &Request, measured: &Measurement, gain_db: f64) -> Result<(), NormaliseError> {
-    let integer = request.export.format != crate::ir::SampleFormat::F32;
+    let integer = request.export.clips_at_full_scale();
     let peak = measured.sample_peak_dbfs.unwrap_or(f64::NEG_INFINITY);
     // The quantiser clips at full scale: a reading at (or a hair under) 0 dBFS is a clipped file.
     if integer && request.target.loudness.is_some() && gain_db > 0.0 && peak > -0.001 {
