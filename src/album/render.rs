@@ -14,7 +14,6 @@ use super::{Album, AlbumExport, Files, Normalize};
 use crate::cache::Mode;
 use crate::deliver::mastering::held::{bound_bytes, Held, Holder};
 use crate::deliver::mastering::Reduction;
-use crate::io::resample::StreamResampler;
 use crate::io::AudioError;
 use crate::ir::SampleFormat;
 use crate::meter::{Measurement, Meter};
@@ -172,7 +171,10 @@ fn render_songs(
                     Some(e) => e.export.path.with_file_name(format!("{:02}-{stem}.programme", i + 1)),
                     None => song.path.with_extension("programme"),
                 };
-                render_song(song, plan, modes, song_options, album.rate, (bound, &near), &mut tick)
+                let holder = Holder::new(album.rate, 2, bound, &near).converting(song.graph.rate, &song.path)?;
+                let (held, _, _) =
+                    pipeline::mastered::render_programme(plan, modes, song_options, holder, &mut tick, &|| false)?;
+                Ok(held)
             })
             .collect()
     });
@@ -201,42 +203,6 @@ fn judge(album: &Album, export: &AlbumExport, m: &Mastered) -> Vec<QcFailure> {
             verdicts.iter().any(|v| !v.pass).then_some(QcFailure { path, verdicts })
         })
         .collect()
-}
-
-/// One song's master output, converted to the album's `rate` as it comes,
-/// held within `bound` bytes (beside the album's first export past it).
-fn render_song(
-    song: &super::Song,
-    plan: crate::plan::Plan,
-    modes: Vec<Mode>,
-    options: RunOptions,
-    rate: u32,
-    (bound, near): (u64, &std::path::Path),
-    progress: &mut dyn FnMut(u64, u64),
-) -> Result<Held, Error> {
-    let mut holder = Holder::new(rate, 2, bound, near);
-    let resample = |reason: String| AudioError::Resample { path: song.path.clone(), reason };
-    let mut resampler = if song.graph.rate == rate {
-        None
-    } else {
-        Some(StreamResampler::new(2, song.graph.rate, rate).map_err(resample)?)
-    };
-    let mut converted = vec![Vec::new(), Vec::new()];
-    let mut sink = |chunk: &[&[f32]]| -> Result<(), AudioError> {
-        let Some(r) = &mut resampler else { return holder.push(chunk) };
-        converted.iter_mut().for_each(Vec::clear);
-        r.process(chunk, &mut converted).map_err(resample)?;
-        let view: Vec<&[f32]> = converted.iter().map(|c| c.as_slice()).collect();
-        holder.push(&view)
-    };
-    crate::render::render_with(plan, modes, options.render, &mut sink, progress).map_err(Error::from)?;
-    if let Some(r) = &mut resampler {
-        converted.iter_mut().for_each(Vec::clear);
-        r.finish(&mut converted).map_err(resample)?;
-        let view: Vec<&[f32]> = converted.iter().map(|c| c.as_slice()).collect();
-        holder.push(&view)?;
-    }
-    Ok(holder.finish()?)
 }
 
 /// Integrated loudness of the whole album as mixed: songs at unity gain,

@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::{Diagnostic, ErrorKind};
-use crate::io::decode::{Decoder, SourceInfo};
+use crate::io::decode::{probe, Decoder, SourceInfo};
 use crate::io::AudioError;
 use crate::source::Span;
 
@@ -26,7 +26,7 @@ pub fn open(ctx: &mut Ctx, base: &Path, written: &str, span: Span, conceal: bool
         ctx.error(Diagnostic::new(ErrorKind::MissingSource { path: written.into(), reason }, span));
         return None;
     }
-    match Decoder::open_with(&path, conceal).map(|d| d.info().clone()) {
+    match probe(&path, conceal) {
         Ok(info) if info.channels == 0 || info.channels > 2 => {
             let kind = ErrorKind::TooManyChannels { path: written.into(), channels: info.channels };
             ctx.error(Diagnostic::new(kind, span));

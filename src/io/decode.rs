@@ -25,9 +25,10 @@ pub struct SourceInfo {
     pub codec: String,
 }
 
-/// Reads the header of `path`: channels, rate, length.
-pub fn probe(path: &Path) -> Result<SourceInfo, AudioError> {
-    Decoder::open(path).map(|d| d.info)
+/// Reads the header of `path`: channels, rate, length (accepting damage
+/// there when `conceal`).
+pub fn probe(path: &Path, conceal: bool) -> Result<SourceInfo, AudioError> {
+    Decoder::open_with(path, conceal).map(|d| d.info)
 }
 
 /// Which path decodes this file.

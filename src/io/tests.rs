@@ -141,12 +141,12 @@ fn lossy_formats_match_within_codec_loss() {
 
 #[test]
 fn probe_reports_header_facts() {
-    let info = probe(&fixture("src24.wav")).unwrap();
+    let info = probe(&fixture("src24.wav"), false).unwrap();
     assert_eq!((info.channels, info.rate, info.frames), (2, 44_100, Some(SOURCE_FRAMES as u64)));
     assert_eq!((info.bits_per_sample, info.codec.as_str()), (Some(24), "pcm_s24le"));
-    let flac = probe(&fixture("flac24.flac")).unwrap();
+    let flac = probe(&fixture("flac24.flac"), false).unwrap();
     assert_eq!((flac.channels, flac.frames, flac.codec.as_str()), (2, Some(SOURCE_FRAMES as u64), "flac"));
-    assert_eq!(probe(&fixture("mono16.wav")).unwrap().channels, 1);
+    assert_eq!(probe(&fixture("mono16.wav"), false).unwrap().channels, 1);
 }
 
 fn open_error(path: &Path) -> String {

@@ -55,7 +55,9 @@ pub(super) fn deliver(
     let started = std::time::Instant::now();
     // Listening needs the whole master in memory anyway (the player holds it).
     let bound = if listen.is_some() { u64::MAX } else { bound_bytes() };
-    let (programme, stats, captured) = render_programme(graph, plan, modes, options, bound, progress, cancelled)?;
+    let near = graph.exports.first().map_or_else(|| PathBuf::from("mixc"), |e| e.path.clone());
+    let holder = Holder::new(graph.rate, 2, bound, &near.with_extension("programme"));
+    let (programme, stats, captured) = render_programme(plan, modes, options, holder, progress, cancelled)?;
     let requests = requests(graph);
     let mastered = master_all(&programme, &requests, options)?;
     if let Some(listen) = listen {
@@ -77,20 +79,16 @@ pub(super) fn deliver(
     Ok((summary, captured))
 }
 
-/// Renders `plan` (of `graph`): the whole master output, before any final
-/// limiter, held in memory up to `bound` bytes and on disk past it (beside
-/// the first export).
+/// Renders `plan`: the whole master output, before any final limiter, into
+/// `holder` (which keeps it in memory or on disk, and may convert its rate).
 pub fn render_programme(
-    graph: &MixGraph,
     plan: Plan,
     modes: Vec<Mode>,
     options: RunOptions,
-    bound: u64,
+    mut holder: Holder,
     progress: &mut dyn FnMut(u64, u64),
     cancelled: &dyn Fn() -> bool,
 ) -> Result<(Held, crate::render::RenderStats, Vec<Option<CachedOutput>>), Error> {
-    let near = graph.exports.first().map_or_else(|| PathBuf::from("mixc"), |e| e.path.clone());
-    let mut holder = Holder::new(graph.rate, 2, bound, &near.with_extension("programme"));
     let mut sink = |chunk: &[&[f32]]| -> Result<(), AudioError> {
         if cancelled() {
             return Err(AudioError::Write { path: PathBuf::from("(exports)"), reason: "cancelled".into() });

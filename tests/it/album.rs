@@ -69,25 +69,6 @@ fn example() -> &'static Example {
     })
 }
 
-/// Frames and planar samples of any audio file mixc decodes.
-fn decode(path: &Path) -> (u32, Vec<Vec<f32>>) {
-    let mut d = mixc::io::decode::Decoder::open_any(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let (channels, rate) = (d.info().channels, d.info().rate);
-    let mut out = vec![Vec::new(); channels];
-    let mut buf = vec![vec![0.0f32; 8192]; channels];
-    loop {
-        let mut views: Vec<&mut [f32]> = buf.iter_mut().map(|b| b.as_mut_slice()).collect();
-        let n = d.read(&mut views).expect("decode");
-        if n == 0 {
-            break;
-        }
-        for (o, b) in out.iter_mut().zip(&buf) {
-            o.extend_from_slice(&b[..n]);
-        }
-    }
-    (rate, out)
-}
-
 /// Integrated loudness (LUFS) and true peak (dBTP, the louder channel) by the `ebur128` crate.
 fn ebur128_reading(rate: u32, audio: &[Vec<f32>]) -> (f64, f64) {
     let mode = ebur128::Mode::I | ebur128::Mode::TRUE_PEAK;
@@ -152,7 +133,7 @@ fn example_album_renders_one_file_with_cue_marks_and_one_file_per_song() {
     let lengths: Vec<u64> = SONGS.iter().map(|(_, wav)| read_wav_ints(&ex.alone.join(wav)).1[0].len() as u64).collect();
     let (rate, flac) = decode(&ex.album.join("out/night-drive-ep.flac"));
     assert_eq!((rate, flac.len()), (CD_RATE as u32, 2));
-    let info = mixc::io::decode::probe(&ex.album.join("out/night-drive-ep.flac")).expect("probe");
+    let info = mixc::io::decode::probe(&ex.album.join("out/night-drive-ep.flac"), false).expect("probe");
     assert_eq!(info.bits_per_sample, Some(16));
 
     let cue = std::fs::read_to_string(ex.album.join("out/night-drive-ep.cue")).expect("the CUE sheet beside the FLAC");

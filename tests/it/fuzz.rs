@@ -14,7 +14,7 @@ use proptest::test_runner::{Config, TestRunner};
 
 use mixc::syntax::fmt::without_spans;
 
-fn cases() -> u32 {
+pub fn cases() -> u32 {
     std::env::var("MIXC_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256)
 }
 

@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
+/// An eighth of the other targets' cases: each one renders a song twice.
 fn cases() -> u32 {
-    let all: u32 = std::env::var("MIXC_FUZZ_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
-    (all / 8).max(16)
+    (crate::fuzz::cases() / 8).max(16)
 }
 
 fn fixture(name: &str) -> PathBuf {

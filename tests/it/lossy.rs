@@ -3,27 +3,9 @@
 //! decoded length to the sample (LAME's Info tag carries the encoder delay
 //! and padding), and loudness within 0.3 LU of the lossless master.
 
-use std::path::Path;
 use std::process::Command;
 
 use crate::common::*;
-
-/// Frames of `path` as mixc decodes it, and the audio.
-fn decode(path: &Path) -> (u32, Vec<Vec<f32>>) {
-    let mut d = mixc::io::decode::Decoder::open(path).expect("open");
-    let (rate, channels) = (d.info().rate, d.info().channels);
-    let mut out = vec![Vec::new(); channels];
-    let mut buf = vec![vec![0f32; 4096]; channels];
-    loop {
-        let mut slices: Vec<&mut [f32]> = buf.iter_mut().map(|b| b.as_mut_slice()).collect();
-        let n = d.read(&mut slices).expect("read");
-        if n == 0 {
-            break;
-        }
-        out.iter_mut().zip(&buf).for_each(|(o, b)| o.extend_from_slice(&b[..n]));
-    }
-    (rate, out)
-}
 
 fn lufs(rate: u32, audio: &[Vec<f32>]) -> f64 {
     let mut m = ebur128::EbuR128::new(audio.len() as u32, rate, ebur128::Mode::I).expect("meter");

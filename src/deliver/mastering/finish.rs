@@ -71,11 +71,13 @@ impl Finisher {
         after: Option<&LimiterSpec>,
     ) -> Finisher {
         let limited = before.is_some() || after.is_some();
+        let (gain, scale) = (crate::dsp::db_to_gain(gain_db), !limited || gain_db != 0.0);
         Finisher {
-            before: before.map(|s| Aligned::new(s, rate, channels)),
-            gain: crate::dsp::db_to_gain(gain_db),
-            scale: !limited || gain_db != 0.0,
-            after: after.map(|s| Aligned::new(s, rate, channels)),
+            before: before.map(|s| Aligned::new(s, rate, channels, None)),
+            gain,
+            scale,
+            // The gain is applied as the second limiter takes its input in.
+            after: after.map(|s| Aligned::new(s, rate, channels, scale.then_some(gain))),
             reduction: limited.then(|| ReductionMeter::new(channels, crate::dsp::db_to_gain(gain_db))),
             between: vec![Vec::new(); channels],
         }
@@ -114,11 +116,6 @@ impl Finisher {
                     }
                 }
             }
-            Some(after) if scale => {
-                let gained: Vec<Vec<f32>> = chunk.iter().map(|c| c.iter().map(scaled).collect()).collect();
-                let view: Vec<&[f32]> = gained.iter().map(|c| c.as_slice()).collect();
-                after.push(&view, out);
-            }
             Some(after) => after.push(chunk, out),
         }
     }
@@ -147,15 +144,17 @@ struct Aligned {
     limiter: Limiter,
     latency: usize,
     to_drop: usize,
+    gain: Option<f64>,
     block: Vec<Vec<f32>>,
 }
 
 impl Aligned {
-    fn new(spec: &LimiterSpec, rate: u32, channels: usize) -> Aligned {
+    /// `gain`, when given, scales the input as it is taken in.
+    fn new(spec: &LimiterSpec, rate: u32, channels: usize, gain: Option<f64>) -> Aligned {
         let mut limiter = Limiter::new(*spec);
         limiter.prepare(rate as f64, channels, BLOCK);
         let latency = limiter.latency();
-        Aligned { limiter, latency, to_drop: latency, block: vec![vec![0.0; BLOCK]; channels] }
+        Aligned { limiter, latency, to_drop: latency, gain, block: vec![vec![0.0; BLOCK]; channels] }
     }
 
     fn push(&mut self, chunk: &[&[f32]], out: &mut [Vec<f32>]) {
@@ -164,7 +163,12 @@ impl Aligned {
         while start < frames {
             let n = (frames - start).min(BLOCK);
             for (b, c) in self.block.iter_mut().zip(chunk) {
-                b[..n].copy_from_slice(&c[start..start + n]);
+                match self.gain {
+                    Some(g) => {
+                        b[..n].iter_mut().zip(&c[start..start + n]).for_each(|(b, x)| *b = (*x as f64 * g) as f32)
+                    }
+                    None => b[..n].copy_from_slice(&c[start..start + n]),
+                }
             }
             self.run(n, out);
             start += n;

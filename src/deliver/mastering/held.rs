@@ -15,6 +15,7 @@ use std::sync::OnceLock;
 
 use super::Programme;
 use crate::deliver::temp::TempFile;
+use crate::io::resample::StreamResampler;
 use crate::io::AudioError;
 use crate::meter::Meter;
 
@@ -71,19 +72,6 @@ impl Held {
             Store::Memory(p) => Some(p),
             Store::Disk { .. } => None,
         }
-    }
-
-    /// The whole programme in memory (read back from disk if it went there).
-    pub fn into_programme(self) -> Result<Programme, AudioError> {
-        if let Store::Memory(p) = self.store {
-            return Ok(p);
-        }
-        let mut programme = Programme::new(self.rate, self.channels);
-        self.replay(&mut |chunk| {
-            programme.push(chunk);
-            Ok(())
-        })?;
-        Ok(programme)
     }
 
     /// Hands the programme to `each` in chunks of [`CHUNK`] frames, in order.
@@ -158,8 +146,12 @@ fn read_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
 
 /// Collects a render's master output: in memory up to the bound, then the
 /// whole of it in a temporary file beside `spill_near` (an output's folder,
-/// whose disk the outputs go to anyway).
+/// whose disk the outputs go to anyway); converted to the held rate on the
+/// way in when [`converting`](Holder::converting).
 pub struct Holder {
+    /// The converter from the render's rate, its output buffer, and the
+    /// file named in its errors.
+    converter: Option<(StreamResampler, Vec<Vec<f32>>, PathBuf)>,
     rate: u32,
     channels: usize,
     frames: usize,
@@ -173,6 +165,7 @@ pub struct Holder {
 impl Holder {
     pub fn new(rate: u32, channels: usize, bound: u64, spill_near: &Path) -> Holder {
         Holder {
+            converter: None,
             rate,
             channels,
             frames: 0,
@@ -184,8 +177,30 @@ impl Holder {
         }
     }
 
+    /// Takes a render at `from` Hz, converted to the held rate (`source`
+    /// names the song in errors).
+    pub fn converting(mut self, from: u32, source: &Path) -> Result<Holder, AudioError> {
+        if from != self.rate {
+            let resampler = StreamResampler::new(self.channels, from, self.rate)
+                .map_err(|reason| AudioError::Resample { path: source.into(), reason })?;
+            self.converter = Some((resampler, vec![Vec::new(); self.channels], source.into()));
+        }
+        Ok(self)
+    }
+
     /// Appends one chunk (one slice per channel).
     pub fn push(&mut self, chunk: &[&[f32]]) -> Result<(), AudioError> {
+        let Some((mut resampler, mut converted, source)) = self.converter.take() else { return self.store(chunk) };
+        converted.iter_mut().for_each(Vec::clear);
+        let result = match resampler.process(chunk, &mut converted) {
+            Ok(()) => self.store(&converted.iter().map(|c| c.as_slice()).collect::<Vec<_>>()),
+            Err(reason) => Err(AudioError::Resample { path: source.clone(), reason }),
+        };
+        self.converter = Some((resampler, converted, source));
+        result
+    }
+
+    fn store(&mut self, chunk: &[&[f32]]) -> Result<(), AudioError> {
         let n = chunk.first().map_or(0, |c| c.len());
         let bytes = ((self.frames + n) * self.channels * 4) as u64;
         if self.disk.is_none() && bytes > self.bound {
@@ -234,7 +249,12 @@ impl Holder {
         self.disk.as_ref().map(|(_, _, p)| p.as_path())
     }
 
-    pub fn finish(self) -> Result<Held, AudioError> {
+    pub fn finish(mut self) -> Result<Held, AudioError> {
+        if let Some((mut resampler, mut converted, source)) = self.converter.take() {
+            converted.iter_mut().for_each(Vec::clear);
+            resampler.finish(&mut converted).map_err(|reason| AudioError::Resample { path: source, reason })?;
+            self.store(&converted.iter().map(|c| c.as_slice()).collect::<Vec<_>>())?;
+        }
         let store = match self.disk {
             None => Store::Memory(self.memory),
             Some((writer, temp, path)) => {
@@ -245,18 +265,6 @@ impl Holder {
             }
         };
         Ok(Held { rate: self.rate, channels: self.channels, frames: self.frames, store, loudness: OnceLock::new() })
-    }
-}
-
-impl From<Programme> for Held {
-    fn from(p: Programme) -> Held {
-        Held {
-            rate: p.rate,
-            channels: p.channels.len(),
-            frames: p.frames(),
-            store: Store::Memory(p),
-            loudness: OnceLock::new(),
-        }
     }
 }
 
