@@ -181,7 +181,7 @@ pub enum Command {
     /// (dBFS), the true peak (4x oversampled, dBTP), the phase correlation of
     /// the first two channels (-1 to +1) and the duration.
     ///
-    /// Reads every format mixc decodes (WAV, AIFF, FLAC, MP3, Ogg Vorbis, ...),
+    /// Reads every format mixc decodes (WAV, AIFF, FLAC, MP3, Ogg Vorbis, Opus),
     /// mono to 16 channels. Channel weights follow the channel count: a mono
     /// file is one channel with weight 1 (a 0 dBFS sine reads -3.01 LUFS);
     /// 5 channels are L R C Ls Rs and 6 are L R C LFE Ls Rs (LFE not counted,

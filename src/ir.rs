@@ -193,14 +193,36 @@ pub enum Container {
     Mp3 {
         kbps: u32,
     },
+    /// Opus in Ogg at 48 kHz, kbit/s, with opusenc's bitrate modes.
+    Opus {
+        kbps: u32,
+        mode: OpusMode,
+    },
+}
+
+impl Container {
+    /// Whether the file is lossy: encoded from the float mix, nothing
+    /// quantised or dithered by mixc.
+    pub fn is_lossy(&self) -> bool {
+        matches!(self, Container::Mp3 { .. } | Container::Opus { .. })
+    }
+}
+
+/// How an Opus encoder spends its bits (opusenc's `--vbr`, `--cvbr`,
+/// `--hard-cbr`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpusMode {
+    Vbr,
+    Cvbr,
+    Cbr,
 }
 
 impl Export {
-    /// Whether the file clips at full scale: integer PCM, and MP3 (whose
-    /// decoders give 16- or 24-bit integers); only 32-bit float WAV holds
-    /// more.
+    /// Whether the file clips at full scale: integer PCM, and lossy files
+    /// (whose players decode to 16- or 24-bit integers); only 32-bit float
+    /// WAV holds more.
     pub fn clips_at_full_scale(&self) -> bool {
-        self.format != SampleFormat::F32 || matches!(self.container, Container::Mp3 { .. })
+        self.format != SampleFormat::F32 || self.container.is_lossy()
     }
 }
 
@@ -208,6 +230,10 @@ impl Export {
 pub const MP3_RATES: &[u32] = &[32_000, 44_100, 48_000];
 /// MPEG-1 Layer III bitrates, kbit/s: all but 56, which the LAME binding
 /// (`mp3lame-encoder`) does not offer.
+/// Opus bitrates, kbit/s: libopus's range for one or two channels.
+pub const OPUS_BITRATES: std::ops::RangeInclusive<u32> = 6..=510;
+/// The default Opus bitrate: transparent for most music in stereo.
+pub const OPUS_DEFAULT_KBPS: u32 = 160;
 pub const MP3_BITRATES: &[u32] = &[32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
 
 /// Loudness normalisation targets.

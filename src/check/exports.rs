@@ -11,7 +11,8 @@ use crate::syntax::ast::ExportDecl;
 use super::ctx::Ctx;
 use super::settings::collect;
 
-const EXPORT_KEYS: &[&str] = &["rate", "bits", "dither", "format", "bitrate", "target", "loudness", "true_peak"];
+const EXPORT_KEYS: &[&str] =
+    &["rate", "bits", "dither", "format", "bitrate", "mode", "target", "loudness", "true_peak"];
 
 /// Checks one `export`. Defaults (LANGUAGE.md): the session rate, 24 bits,
 /// TPDF dither at 16 bits and below, none at 24 bits and 32f.
@@ -79,23 +80,13 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         return None;
     }
     let mut container = container?;
-    let (mut format, mut dither) = (format, dither);
-    match &mut container {
-        Container::Mp3 { kbps } => {
-            *kbps = lossy(ctx, decl, &settings, rate)?;
-            // The encoder takes the float mix: nothing is quantised or dithered.
-            (format, dither) = (SampleFormat::F32, Some(Dither::None));
-        }
-        _ => {
-            if let Some(s) = settings.get("bitrate") {
-                let kind = ErrorKind::Other {
-                    message: "`bitrate` is for lossy files; WAV and FLAC keep every sample".into(),
-                    help: Some("leave it out, or export `.mp3`".into()),
-                };
-                ctx.error(Diagnostic::new(kind, s.key.span));
-                return None;
-            }
-        }
+    let (mut format, mut dither, mut rate) = (format, dither, rate);
+    if container.is_lossy() {
+        (container, rate) = super::exports_lossy::settings(ctx, decl, &settings, container, rate)?;
+        // The encoder takes the float mix: nothing is quantised or dithered.
+        (format, dither) = (SampleFormat::F32, Some(Dither::None));
+    } else if !super::exports_lossy::none_given(ctx, &settings) {
+        return None;
     }
     if container == Container::Flac && format == SampleFormat::F32 {
         let kind = ErrorKind::Other {
@@ -116,59 +107,6 @@ pub fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, session_rate: u32) 
         checks,
         span: decl.span,
     })
-}
-
-/// An MP3 export's bitrate (default 320 kbit/s), after checking that the
-/// export asks nothing MP3 cannot hold: a bit depth, dither, a rate other
-/// than 32, 44.1 or 48 kHz.
-fn lossy(
-    ctx: &mut Ctx,
-    decl: &ExportDecl,
-    settings: &std::collections::HashMap<String, &crate::syntax::ast::Setting>,
-    rate: u32,
-) -> Option<u32> {
-    use crate::ir::{MP3_BITRATES as BITRATES, MP3_RATES as RATES};
-    let mut ok = true;
-    for key in ["bits", "dither"] {
-        if let Some(s) = settings.get(key) {
-            let kind = ErrorKind::Other {
-                message: format!("an MP3 file has no `{key}`: the encoder takes the float mix and quantises nothing"),
-                help: Some(format!("leave out `{key}`; for a 16- or 24-bit master, export `.wav` or `.flac` too")),
-            };
-            ctx.error(Diagnostic::new(kind, s.key.span));
-            ok = false;
-        }
-    }
-    if !RATES.contains(&rate) {
-        let span = settings.get("rate").map_or(decl.span, |s| s.value.span);
-        let kind = ErrorKind::Other {
-            message: format!("an MP3 file holds 32, 44.1 or 48 kHz, not {} Hz", rate),
-            help: Some("add `rate = 44.1kHz` (or `48kHz`) to this export: mixc converts the rate".into()),
-        };
-        ctx.error(Diagnostic::new(kind, span));
-        ok = false;
-    }
-    let kbps = match settings.get("bitrate") {
-        None => Some(320),
-        Some(s) => match ctx.number(&s.value, Kind::Bitrate) {
-            Some(k) if k.fract() == 0.0 && BITRATES.contains(&(k as u32)) => Some(k as u32),
-            Some(_) => {
-                let kind = ErrorKind::UnknownWord {
-                    what: "MP3 bitrate",
-                    word: ctx.text(s.value.span).into(),
-                    valid: BITRATES.iter().map(|b| format!("{b}kbps")).collect(),
-                };
-                ctx.error(Diagnostic::new(kind, s.value.span));
-                None
-            }
-            None => None,
-        },
-    };
-    if ok {
-        kbps
-    } else {
-        None
-    }
 }
 
 /// A song's export path is used as written: `{title}` and the like are
@@ -283,6 +221,7 @@ fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::as
         "wav" | "wave" => Some(Container::Wav),
         "flac" => Some(Container::Flac),
         "mp3" => Some(Container::Mp3 { kbps: 320 }),
+        "opus" => Some(Container::Opus { kbps: crate::ir::OPUS_DEFAULT_KBPS, mode: crate::ir::OpusMode::Vbr }),
         other => {
             let kind = ErrorKind::Other {
                 message: if other.is_empty() {
@@ -290,7 +229,7 @@ fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::as
                 } else {
                     format!("mixc cannot write `.{other}` files")
                 },
-                help: Some("end the path in `.wav`, `.flac` or `.mp3`, or add `format = wav`".into()),
+                help: Some("end the path in `.wav`, `.flac`, `.mp3` or `.opus`, or add `format = wav`".into()),
             };
             ctx.error(Diagnostic::new(kind, decl.path.span));
             None

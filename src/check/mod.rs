@@ -7,6 +7,7 @@ pub mod chain;
 pub mod ctx;
 pub mod eval;
 pub mod exports;
+mod exports_lossy;
 pub mod imports;
 pub mod nodes;
 pub mod qc;

@@ -1,5 +1,5 @@
 //! Writing audio files: WAV (`wav_sink.rs`), FLAC (our frame encoder,
-//! `flac.rs`) and MP3 (LAME, `mp3.rs`), with their metadata ([`Tags`]),
+//! `flac.rs`), MP3 (LAME, `mp3.rs`) and Opus (libopus, `opus.rs`), with their metadata ([`Tags`]),
 //! streamed through a temporary file in the target folder that `finish` renames into place, so a failed or
 //! interrupted render never leaves a half-written deliverable.
 
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::flac::FlacSink;
 use super::mp3::Mp3Sink;
+use super::opus::OpusSink;
 use super::quantize::Quantizer;
 use super::tags::{Loudness, Tags};
 use super::temp::TempFile;
@@ -38,6 +39,7 @@ enum Sink {
     Wav(Box<WavSink>),
     Flac(Box<FlacSink>),
     Mp3(Box<Mp3Sink>),
+    Opus(Box<OpusSink>),
 }
 
 /// Writes an audio file through a temporary file renamed on `finish`.
@@ -119,6 +121,12 @@ fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
         Container::Mp3 { kbps } => {
             Ok(Sink::Mp3(Box::new(Mp3Sink::new(file, spec.rate, spec.channels, kbps, &spec.tags)?)))
         }
+        Container::Opus { .. } if spec.rate != super::opus::RATE => {
+            Err(format!("Opus runs at 48 kHz; this master is at {} Hz", spec.rate))
+        }
+        Container::Opus { kbps, mode } => {
+            Ok(Sink::Opus(Box::new(OpusSink::new(file, spec.channels, kbps, mode, &spec.tags, spec.seed)?)))
+        }
     }
 }
 
@@ -161,6 +169,7 @@ impl AudioWriter {
             Some(Sink::Wav(w)) if self.spec.format == SampleFormat::F32 => w.write_f32(planar),
             // The encoder takes the float signal: it quantises nothing.
             Some(Sink::Mp3(m)) => m.write_f32(planar),
+            Some(Sink::Opus(o)) => o.write_f32(planar),
             Some(sink) => {
                 // Quantised straight from the planar input, in interleaved
                 // order (the dither sequence is unchanged): no float copy.
@@ -214,16 +223,23 @@ impl AudioWriter {
     }
 
     /// Completes the file and moves it into place.
-    pub fn finish(mut self) -> Result<(), AudioError> {
+    pub fn finish(self) -> Result<(), AudioError> {
+        self.complete()?.commit()
+    }
+
+    /// Completes the file under its temporary name, to be read back (a
+    /// lossy file is measured after decoding) before it is moved into place.
+    pub fn complete(mut self) -> Result<Completed, AudioError> {
         let result = match self.sink.take() {
             Some(Sink::Wav(w)) => w.finish(),
             Some(Sink::Flac(f)) => f.finish(),
             Some(Sink::Mp3(m)) => m.finish(),
+            Some(Sink::Opus(o)) => o.finish(),
             None => Err("the writer is closed".into()),
         };
         result.map_err(|reason| self.error(reason))?;
         match self.tmp.take() {
-            Some(tmp) => tmp.commit().map_err(|e| self.error(e.to_string())),
+            Some(tmp) => Ok(Completed { target: std::mem::take(&mut self.target), tmp }),
             None => Err(self.error("the writer is closed".into())),
         }
     }
@@ -233,11 +249,31 @@ impl AudioWriter {
     }
 }
 
+/// A complete file under its temporary name: dropped, it is removed.
+#[derive(Debug)]
+pub struct Completed {
+    target: PathBuf,
+    tmp: TempFile,
+}
+
+impl Completed {
+    /// Where the complete file is until [`commit`](Completed::commit).
+    pub fn path(&self) -> &Path {
+        self.tmp.path()
+    }
+
+    /// Moves the file into place.
+    pub fn commit(self) -> Result<(), AudioError> {
+        let target = self.target;
+        self.tmp.commit().map_err(|e| AudioError::Write { path: target, reason: e.to_string() })
+    }
+}
+
 fn write_ints(sink: &mut Sink, ints: &[i32]) -> Result<(), String> {
     match sink {
         Sink::Wav(w) => w.write_ints(ints),
         Sink::Flac(f) => f.write(ints),
-        Sink::Mp3(_) => Err("MP3 is encoded from the float signal".into()),
+        Sink::Mp3(_) | Sink::Opus(_) => Err("a lossy file is encoded from the float signal".into()),
     }
 }
 

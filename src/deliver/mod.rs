@@ -12,6 +12,7 @@ mod flac;
 pub mod mastering;
 pub mod mp3;
 pub mod noise_shape;
+pub mod opus;
 pub mod qc;
 pub mod quantize;
 pub mod tags;
@@ -28,7 +29,7 @@ use crate::io::resample::StreamResampler;
 use crate::io::AudioError;
 use crate::ir::{Container, Export, Metadata, SampleFormat};
 use crate::meter::{Measurement, Meter};
-use encode::{AudioWriter, EncodeSpec};
+use encode::{AudioWriter, Completed, EncodeSpec};
 use mastering::Programme;
 use tags::{Bext, Loudness, TagKey, Tags};
 
@@ -206,7 +207,15 @@ impl Delivery {
     /// Flushes the resampler, completes the file and moves it into place.
     /// The loudness in a WAV's `bext` chunk is `measured`, else this
     /// delivery's own meter reading.
-    pub fn finish(mut self, measured: Option<&Measurement>) -> Result<u64, AudioError> {
+    pub fn finish(self, measured: Option<&Measurement>) -> Result<u64, AudioError> {
+        let (frames, completed) = self.complete(measured)?;
+        completed.commit()?;
+        Ok(frames)
+    }
+
+    /// [`finish`](Delivery::finish) without the move into place: the frames
+    /// written and the complete file under its temporary name.
+    pub fn complete(mut self, measured: Option<&Measurement>) -> Result<(u64, Completed), AudioError> {
         self.drain()?;
         if let Some(m) = measured.cloned().or_else(|| self.measured()) {
             self.writer.set_loudness(Loudness {
@@ -218,9 +227,25 @@ impl Delivery {
             });
         }
         let frames = self.frames;
-        self.writer.finish()?;
-        Ok(frames)
+        Ok((frames, self.writer.complete()?))
     }
+}
+
+/// What a lossy file gives a listener: `completed` decoded (by libopus, or
+/// symphonia's MP3 decoder) and measured, as the summary and `check` lines
+/// judge it. Lossless files hold what was measured on the way in.
+pub fn measure_decoded(export: &Export, completed: &Completed) -> Result<Option<Measurement>, AudioError> {
+    if !export.container.is_lossy() {
+        return Ok(None);
+    }
+    let named = |e: AudioError| match e {
+        AudioError::Open { reason, .. } | AudioError::Decode { reason, .. } => AudioError::Write {
+            path: export.path.clone(),
+            reason: format!("the encoded file does not decode: {reason}; nothing was written"),
+        },
+        other => other,
+    };
+    crate::meter::measure_file(completed.path()).map(Some).map_err(named)
 }
 
 /// The tags a song's deliverable carries: its metadata as Vorbis comments

@@ -115,6 +115,24 @@ impl Tags {
         self.fields.is_empty() && self.bext.is_none()
     }
 
+    /// The fields as a Vorbis comment body (the Vorbis I specification,
+    /// §5): the vendor string, the count, then `NAME=value` each, lengths
+    /// 32-bit little-endian. FLAC's VORBIS_COMMENT block and Opus's
+    /// `OpusTags` packet carry it as it stands.
+    pub fn vorbis_comment(&self) -> Vec<u8> {
+        let put = |body: &mut Vec<u8>, text: &[u8]| {
+            body.extend_from_slice(&(text.len() as u32).to_le_bytes());
+            body.extend_from_slice(text);
+        };
+        let mut body = Vec::new();
+        put(&mut body, format!("mixc {}", env!("CARGO_PKG_VERSION")).as_bytes());
+        body.extend_from_slice(&(self.fields.len() as u32).to_le_bytes());
+        for (key, value) in &self.fields {
+            put(&mut body, format!("{}={value}", key.vorbis_name()).as_bytes());
+        }
+        body
+    }
+
     /// Why these tags cannot be written, if they cannot: run before the
     /// output file is created, so a bad tag never leaves a partial file.
     pub fn validate(&self) -> Result<(), String> {

@@ -1,14 +1,16 @@
 //! Decoding source files to planar f32 at the file's own rate.
 //!
 //! WAV PCM/float goes through the hand-written fast path in [`super::wav`]
-//! (decode speed matters: see that file); everything else goes through
-//! symphonia ([`super::symph`]). Integer PCM maps to f32 as `i / 2^(bits-1)`,
+//! (decode speed matters: see that file); Ogg Opus through libopus
+//! ([`super::opus`]); everything else goes through symphonia
+//! ([`super::symph`]). Integer PCM maps to f32 as `i / 2^(bits-1)`,
 //! so 16- and 24-bit sources survive bit-exactly.
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 use super::conceal::Concealed;
+use super::opus::{self, OpusReader};
 use super::symph::{self, SymReader};
 use super::wav::{self, WavReader};
 use super::AudioError;
@@ -35,6 +37,7 @@ pub fn probe(path: &Path, conceal: bool) -> Result<SourceInfo, AudioError> {
 enum Inner {
     Wav(WavReader),
     Sym(Box<SymReader>),
+    Opus(Box<OpusReader>),
 }
 
 /// A streaming decoder yielding planar f32 at the file's own rate.
@@ -100,6 +103,10 @@ impl Decoder {
                 };
                 (info, Inner::Wav(WavReader::new(file, layout, path)?))
             }
+            None if opus::is_opus(&mut file) => {
+                let (reader, info) = opus::open(file, path, conceal)?;
+                (info, Inner::Opus(Box::new(reader)))
+            }
             None => {
                 // The parser read part of the header: symphonia starts afresh.
                 let (reader, info) = symph::open(open_file(path)?, path, conceal)?;
@@ -130,6 +137,7 @@ impl Decoder {
         let n = match &mut self.inner {
             Inner::Wav(r) => r.read(out)?,
             Inner::Sym(r) => r.read(out)?,
+            Inner::Opus(r) => r.read(out)?,
         };
         match &mut self.conceal {
             Some(c) => zero_unplayable(out, n, self.frames_read, c),
@@ -145,6 +153,7 @@ impl Decoder {
         match &self.inner {
             Inner::Wav(r) => all.merge(&r.concealed),
             Inner::Sym(r) => all.merge(&r.concealed),
+            Inner::Opus(r) => all.merge(&r.concealed),
         }
         all
     }

@@ -9,6 +9,7 @@ pub mod conceal;
 mod contain;
 mod converter;
 pub mod decode;
+mod opus;
 mod pcm24;
 mod polyphase;
 pub mod resample;

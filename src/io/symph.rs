@@ -63,6 +63,7 @@ fn not_audio(path: &Path) -> String {
         Some("flac") => "a FLAC file (no `fLaC` marker)",
         Some("mp3") => "an MP3 file (no MPEG audio frames)",
         Some("ogg" | "oga") => "an Ogg file (no `OggS` page)",
+        Some("opus") => "an Ogg Opus file (no `OggS` page with an `OpusHead`)",
         Some("aif" | "aiff" | "aifc") => "an AIFF file (no `FORM` header)",
         _ => "an audio file (no known audio format matches its contents)",
     };

@@ -113,17 +113,33 @@ pub fn master_all(programme: &Held, requests: &[Request], options: RunOptions) -
         .collect()
 }
 
-/// Judges every mastered file against the checks, then writes them all.
+/// Writes every mastered file under its temporary name (a lossy one then
+/// decoded and measured again), judges them all against the checks, and
+/// moves them into place only when every one passes.
 pub fn write_all(
     graph: &MixGraph,
     programme: &Held,
     requests: &[Request],
     mastered: Vec<Mastered>,
 ) -> Result<Vec<Written>, Error> {
-    let failures: Vec<QcFailure> = mastered
+    let mut complete = Vec::new();
+    for (mut m, r) in mastered.into_iter().zip(requests) {
+        let tags = crate::deliver::song_tags(&graph.metadata, r.export);
+        // The mastered signal comes at the export's rate already.
+        let (from, to) = (u128::from(programme.rate().max(1)), u128::from(r.export.rate));
+        let frames = (programme.frames() as u128 * to).div_ceil(from) as u64;
+        let mut d = Delivery::open(r.export, r.export.rate, frames, r.seed, false, tags)?;
+        crate::deliver::mastering::normalise::deliver(programme, r, &m, &mut |chunk| d.write(chunk))?;
+        let (frames, file) = d.complete(Some(&m.measured))?;
+        if let Some(decoded) = crate::deliver::measure_decoded(r.export, &file)? {
+            m.measured = decoded;
+        }
+        complete.push((frames, file, m));
+    }
+    let failures: Vec<QcFailure> = complete
         .iter()
         .zip(requests)
-        .filter_map(|(m, r)| {
+        .filter_map(|((_, _, m), r)| {
             let checks: Vec<_> = graph.checks.iter().chain(&r.export.checks).cloned().collect();
             let verdicts = crate::deliver::qc::judge(&checks, &m.measured);
             verdicts.iter().any(|v| !v.pass).then(|| QcFailure { path: r.export.path.clone(), verdicts })
@@ -132,22 +148,10 @@ pub fn write_all(
     if !failures.is_empty() {
         return Err(Error::Qc(failures));
     }
-    // Every file is written to its temporary path first; none is moved into
-    // place until all of them are complete.
-    let mut open = Vec::new();
-    for (m, r) in mastered.into_iter().zip(requests) {
-        let tags = crate::deliver::song_tags(&graph.metadata, r.export);
-        // The mastered signal comes at the export's rate already.
-        let (from, to) = (u128::from(programme.rate().max(1)), u128::from(r.export.rate));
-        let frames = (programme.frames() as u128 * to).div_ceil(from) as u64;
-        let mut d = Delivery::open(r.export, r.export.rate, frames, r.seed, false, tags)?;
-        crate::deliver::mastering::normalise::deliver(programme, r, &m, &mut |chunk| d.write(chunk))?;
-        open.push((d, m));
-    }
     let mut written = Vec::new();
-    for (d, m) in open {
-        let (path, rate) = (d.export.path.clone(), d.export.rate);
-        let frames = d.finish(Some(&m.measured))?;
+    for ((frames, file, m), r) in complete.into_iter().zip(requests) {
+        file.commit()?;
+        let (path, rate) = (r.export.path.clone(), r.export.rate);
         written.push(Written { path, frames, rate, measured: Some(m.measured), mastered: Some(m.report), clipped: 0 });
     }
     Ok(written)

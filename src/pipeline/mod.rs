@@ -315,15 +315,23 @@ fn write_all(
         let reason = "the render did not complete".into();
         return Err(AudioError::Write { path: PathBuf::from("(exports)"), reason }.into());
     }
-    // QC before anything is moved into place: a failing deliverable replaces nothing.
+    // Every file is completed under its temporary name; a lossy one is
+    // measured after decoding. QC before anything is moved into place: a
+    // failing deliverable replaces nothing.
+    let mut complete = Vec::new();
+    for d in deliveries {
+        let (export, measured, clipped) = (d.export.clone(), d.measured(), d.clipped());
+        let (frames, file) = d.complete(None)?;
+        let measured = crate::deliver::measure_decoded(&export, &file)?.or(measured);
+        complete.push((export, frames, measured, clipped, file));
+    }
     let mut failures = Vec::new();
-    for d in &mut deliveries {
-        d.drain()?;
-        if let Some(m) = d.measured() {
-            let checks: Vec<_> = checks.iter().chain(&d.export.checks).cloned().collect();
-            let verdicts = crate::deliver::qc::judge(&checks, &m);
+    for (export, _, measured, ..) in &complete {
+        if let Some(m) = measured {
+            let checks: Vec<_> = checks.iter().chain(&export.checks).cloned().collect();
+            let verdicts = crate::deliver::qc::judge(&checks, m);
             if verdicts.iter().any(|v| !v.pass) {
-                failures.push(QcFailure { path: d.export.path.clone(), verdicts });
+                failures.push(QcFailure { path: export.path.clone(), verdicts });
             }
         }
     }
@@ -331,10 +339,9 @@ fn write_all(
         return Err(Error::Qc(failures));
     }
     let mut written = Vec::new();
-    for d in deliveries {
-        let (path, rate, measured, clipped) = (d.export.path.clone(), d.export.rate, d.measured(), d.clipped());
-        let frames = d.finish(None)?;
-        written.push(Written { path, frames, rate, measured, mastered: None, clipped });
+    for (export, frames, measured, clipped, file) in complete {
+        file.commit()?;
+        written.push(Written { path: export.path, frames, rate: export.rate, measured, mastered: None, clipped });
     }
     Ok(written)
 }

@@ -23,6 +23,7 @@ mod lossy;
 mod mastering;
 mod mastering_eq;
 mod meter_cli;
+mod opus;
 mod play_device;
 mod play_keys;
 mod qc;

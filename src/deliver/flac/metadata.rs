@@ -10,11 +10,6 @@ pub(super) const VORBIS_COMMENT: u8 = 4;
 /// The largest body a 24-bit block length can describe.
 const MAX_BLOCK: usize = (1 << 24) - 1;
 
-/// The vendor string of our comment blocks.
-fn vendor() -> String {
-    format!("mixc {}", env!("CARGO_PKG_VERSION"))
-}
-
 /// A metadata block header: the last-block flag, the 7-bit type and the
 /// 24-bit big-endian body length.
 pub(super) fn block_header(last: bool, kind: u8, len: usize) -> Result<[u8; 4], String> {
@@ -29,20 +24,5 @@ pub(super) fn block_header(last: bool, kind: u8, len: usize) -> Result<[u8; 4], 
 /// write (so an untagged file keeps STREAMINFO as its only block). Unlike
 /// the rest of FLAC its integers are little-endian, as in Vorbis.
 pub(super) fn vorbis_comment(tags: &Tags) -> Option<Vec<u8>> {
-    if tags.fields.is_empty() {
-        return None;
-    }
-    let mut body = Vec::new();
-    put_text(&mut body, vendor().as_bytes());
-    body.extend_from_slice(&(tags.fields.len() as u32).to_le_bytes());
-    for (key, value) in &tags.fields {
-        put_text(&mut body, format!("{}={value}", key.vorbis_name()).as_bytes());
-    }
-    Some(body)
-}
-
-/// A 32-bit little-endian length, then the bytes.
-fn put_text(body: &mut Vec<u8>, text: &[u8]) {
-    body.extend_from_slice(&(text.len() as u32).to_le_bytes());
-    body.extend_from_slice(text);
+    (!tags.fields.is_empty()).then(|| tags.vorbis_comment())
 }

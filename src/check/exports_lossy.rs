@@ -1,0 +1,157 @@
+//! The settings of lossy exports (MP3, Opus): bitrate, Opus's bitrate mode,
+//! the rates each format holds, and a spanned refusal of what an encoder
+//! that takes the float mix cannot honour (a bit depth, dither).
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, ErrorKind};
+use crate::ir::{Container, OpusMode, MP3_BITRATES, MP3_RATES, OPUS_BITRATES};
+use crate::processor::value::Kind;
+use crate::syntax::ast::{ExportDecl, Setting};
+
+use super::ctx::Ctx;
+
+type Settings<'a> = HashMap<String, &'a Setting>;
+
+/// The container with its settings, and the rate to deliver at; `None`
+/// after an error.
+pub fn settings(
+    ctx: &mut Ctx,
+    decl: &ExportDecl,
+    settings: &Settings,
+    container: Container,
+    rate: u32,
+) -> Option<(Container, u32)> {
+    let name = match container {
+        Container::Opus { .. } => "an Opus file",
+        _ => "an MP3 file",
+    };
+    let mut ok = true;
+    for key in ["bits", "dither"] {
+        if let Some(s) = settings.get(key) {
+            let kind = ErrorKind::Other {
+                message: format!("{name} has no `{key}`: the encoder takes the float mix and quantises nothing"),
+                help: Some(format!("leave out `{key}`; for a 16- or 24-bit master, export `.wav` or `.flac` too")),
+            };
+            ctx.error(Diagnostic::new(kind, s.key.span));
+            ok = false;
+        }
+    }
+    let result = match container {
+        Container::Mp3 { .. } => mp3(ctx, decl, settings, rate).map(|kbps| (Container::Mp3 { kbps }, rate)),
+        Container::Opus { .. } => opus(ctx, settings),
+        other => Some((other, rate)),
+    };
+    result.filter(|_| ok)
+}
+
+/// False (after an error) when a lossless export is given a lossy setting.
+pub fn none_given(ctx: &mut Ctx, settings: &Settings) -> bool {
+    let mut ok = true;
+    for key in ["bitrate", "mode"] {
+        if let Some(s) = settings.get(key) {
+            let kind = ErrorKind::Other {
+                message: format!("`{key}` is for lossy files; WAV and FLAC keep every sample"),
+                help: Some("leave it out, or export `.mp3` or `.opus`".into()),
+            };
+            ctx.error(Diagnostic::new(kind, s.key.span));
+            ok = false;
+        }
+    }
+    ok
+}
+
+/// An MP3 export's bitrate (default 320 kbit/s), after checking its rate:
+/// MPEG-1 Layer III holds 32, 44.1 and 48 kHz.
+fn mp3(ctx: &mut Ctx, decl: &ExportDecl, settings: &Settings, rate: u32) -> Option<u32> {
+    let mut ok = true;
+    if let Some(s) = settings.get("mode") {
+        let kind = ErrorKind::Other {
+            message: "mixc writes MP3 at a constant bitrate; `mode` is for Opus".into(),
+            help: Some("leave out `mode`".into()),
+        };
+        ctx.error(Diagnostic::new(kind, s.key.span));
+        ok = false;
+    }
+    if !MP3_RATES.contains(&rate) {
+        let span = settings.get("rate").map_or(decl.span, |s| s.value.span);
+        let kind = ErrorKind::Other {
+            message: format!("an MP3 file holds 32, 44.1 or 48 kHz, not {} Hz", rate),
+            help: Some("add `rate = 44.1kHz` (or `48kHz`) to this export: mixc converts the rate".into()),
+        };
+        ctx.error(Diagnostic::new(kind, span));
+        ok = false;
+    }
+    let kbps = match settings.get("bitrate") {
+        None => Some(320),
+        Some(s) => match ctx.number(&s.value, Kind::Bitrate) {
+            Some(k) if k.fract() == 0.0 && MP3_BITRATES.contains(&(k as u32)) => Some(k as u32),
+            Some(_) => {
+                let kind = ErrorKind::UnknownWord {
+                    what: "MP3 bitrate",
+                    word: ctx.text(s.value.span).into(),
+                    valid: MP3_BITRATES.iter().map(|b| format!("{b}kbps")).collect(),
+                };
+                ctx.error(Diagnostic::new(kind, s.value.span));
+                None
+            }
+            None => None,
+        },
+    };
+    kbps.filter(|_| ok)
+}
+
+/// An Opus export: bitrate (default 160 kbit/s), mode (default `vbr`, as
+/// opusenc), always at 48 kHz. A rate left out means 48 kHz (mixc converts
+/// the master, as opusenc does); another rate asked for is an error, since
+/// the file could not hold it.
+fn opus(ctx: &mut Ctx, settings: &Settings) -> Option<(Container, u32)> {
+    let mut ok = true;
+    if let Some(s) = settings.get("rate") {
+        let hz = ctx.number(&s.value, Kind::Frequency);
+        if hz.is_some_and(|hz| hz != 48_000.0) {
+            let kind = ErrorKind::Other {
+                message: format!("an Opus file is always 48 kHz, not {}", ctx.text(s.value.span)),
+                help: Some(
+                    "write `rate = 48kHz`, or leave `rate` out: mixc converts the master to 48 kHz for Opus".into(),
+                ),
+            };
+            ctx.error(Diagnostic::new(kind, s.value.span));
+            ok = false;
+        }
+    }
+    let kbps = match settings.get("bitrate") {
+        None => Some(crate::ir::OPUS_DEFAULT_KBPS),
+        Some(s) => match ctx.number(&s.value, Kind::Bitrate) {
+            Some(k) if k.fract() == 0.0 && OPUS_BITRATES.contains(&(k as u32)) => Some(k as u32),
+            Some(_) => {
+                let kind = ErrorKind::OutOfRange {
+                    what: "Opus bitrate".into(),
+                    value: ctx.text(s.value.span).into(),
+                    range: format!(
+                        "a whole number of kbps from {}kbps to {}kbps",
+                        OPUS_BITRATES.start(),
+                        OPUS_BITRATES.end()
+                    ),
+                };
+                ctx.error(Diagnostic::new(kind, s.value.span));
+                None
+            }
+            None => None,
+        },
+    };
+    let mode = match settings.get("mode") {
+        None => Some(OpusMode::Vbr),
+        Some(s) => super::exports::word(ctx, &s.value, "Opus bitrate mode", &["vbr", "cvbr", "cbr"]).map(|w| {
+            match w.as_str() {
+                "cvbr" => OpusMode::Cvbr,
+                "cbr" => OpusMode::Cbr,
+                _ => OpusMode::Vbr,
+            }
+        }),
+    };
+    match (kbps, mode) {
+        (Some(kbps), Some(mode)) if ok => Some((Container::Opus { kbps, mode }, crate::deliver::opus::RATE)),
+        _ => None,
+    }
+}
