@@ -243,6 +243,9 @@ pub struct Target {
     pub loudness: Option<f64>,
     /// True-peak ceiling, dBTP.
     pub true_peak: Option<f64>,
+    /// `true_peak = ... after decoding`: a lossy file's ceiling holds on the
+    /// decoded file (encode, decode, lower the limiter by the overshoot).
+    pub after_decoding: bool,
 }
 
 impl Target {
@@ -252,7 +255,13 @@ impl Target {
 
     /// `self`, with unset fields taken from `fallback`.
     pub fn or(self, fallback: Target) -> Target {
-        Target { loudness: self.loudness.or(fallback.loudness), true_peak: self.true_peak.or(fallback.true_peak) }
+        // The flag belongs to the ceiling it was written with.
+        let after_decoding = if self.true_peak.is_some() { self.after_decoding } else { fallback.after_decoding };
+        Target {
+            loudness: self.loudness.or(fallback.loudness),
+            true_peak: self.true_peak.or(fallback.true_peak),
+            after_decoding,
+        }
     }
 }
 

@@ -30,6 +30,18 @@ fn one(ctx: &mut Ctx, line: &Setting) -> Option<QcCheck> {
         ctx.error(Diagnostic::new(kind, line.key.span));
         return None;
     };
+    if let Some(word) = &line.after {
+        let kind = ErrorKind::Other {
+            message: "a `check` line has no `after decoding`: lossy files are always checked after decoding".into(),
+            help: Some(
+                "drop it here; to hold a ceiling on the decoded file, write `true_peak = -1dBTP after decoding` \
+                        on the master or the export"
+                    .into(),
+            ),
+        };
+        ctx.error(Diagnostic::new(kind, word.span));
+        return None;
+    }
     let value = ctx.number(&line.value, kind)?;
     let tolerance = match &line.tolerance {
         Some(t) => Some(ctx.number(t, tolerance_kind(kind))?.abs()),

@@ -26,6 +26,9 @@ pub fn collect<'s>(
             ctx.error(Diagnostic::new(kind, s.op.span));
             continue;
         }
+        if s.after.is_some() && !after_decoding(ctx, s) {
+            continue;
+        }
         if !valid.contains(&key) {
             let suggestion = suggest(key, valid.iter().copied());
             let kind = ErrorKind::UnknownSetting {
@@ -46,6 +49,30 @@ pub fn collect<'s>(
         out.insert(key.to_string(), s);
     }
     out
+}
+
+/// `after decoding` belongs to a `true_peak` ceiling alone; false (after an
+/// error) anywhere else or with another word.
+pub fn after_decoding(ctx: &mut Ctx, s: &Setting) -> bool {
+    let Some(word) = &s.after else { return true };
+    if s.key.node != "true_peak" {
+        let kind = ErrorKind::Other {
+            message: format!("`after decoding` goes with a `true_peak` ceiling, not with `{}`", s.key.node),
+            help: Some("write `true_peak = -1dBTP after decoding` on the master or a lossy export".into()),
+        };
+        ctx.error(Diagnostic::new(kind, word.span));
+        return false;
+    }
+    if word.node != "decoding" {
+        let kind = ErrorKind::UnknownWord {
+            what: "word after `after`",
+            word: word.node.clone(),
+            valid: vec!["decoding".into()],
+        };
+        ctx.error(Diagnostic::new(kind, word.span));
+        return false;
+    }
+    true
 }
 
 /// `true`/`false` (also `yes`/`no`, `on`/`off`).

@@ -65,7 +65,10 @@ fn apply(ctx: &mut Ctx, key: &str, s: &Setting, target: &mut Target) -> bool {
     }
     match key {
         "loudness" => target.loudness = Some(v),
-        _ => target.true_peak = Some(v),
+        _ => {
+            target.true_peak = Some(v);
+            target.after_decoding = s.after.is_some();
+        }
     }
     true
 }

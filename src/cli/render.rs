@@ -215,6 +215,10 @@ fn target_help(error: &mixc::deliver::mastering::NormaliseError) -> &'static str
              (a compressor, or `saturate`)"
         }
         E::Clips { .. } => "add `true_peak = -1dBTP` beside `loudness` so mixc limits the peaks, or lower the target",
+        E::DecodedOver { .. } => {
+            "a higher `bitrate` keeps the codec's peaks closer to the master's; a lower ceiling, or a less \
+             dense master, leaves the codec more room"
+        }
         E::Convert { .. } => "choose another export `rate`",
         E::Held(_) => {
             "the long programme is held on disk beside the first export while it is mastered: check that disk"

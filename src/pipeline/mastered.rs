@@ -13,11 +13,12 @@ use rayon::prelude::*;
 
 use super::{Error, QcFailure, RunOptions, Summary, Written};
 use crate::cache::{CachedOutput, Mode};
+use crate::deliver::encode::Completed;
 use crate::deliver::mastering::held::{bound_bytes, Held, Holder};
-use crate::deliver::mastering::{normalise, Mastered, Request};
+use crate::deliver::mastering::{normalise, Mastered, NormaliseError, Request};
 use crate::deliver::Delivery;
 use crate::io::AudioError;
-use crate::ir::MixGraph;
+use crate::ir::{MixGraph, Target};
 use crate::plan::Plan;
 use crate::render::{render_with, RenderError};
 
@@ -113,6 +114,54 @@ pub fn master_all(programme: &Held, requests: &[Request], options: RunOptions) -
         .collect()
 }
 
+/// Encodes before a ceiling is given up for one held after decoding.
+const DECODED_PASSES: usize = 6;
+/// Margin added to each lowering of the limiter for a decoded ceiling, dB.
+const DECODED_MARGIN_DB: f64 = 0.05;
+
+/// Writes one mastered file under its temporary name and, when lossy, decodes
+/// and measures it. With `true_peak = ... after decoding`, a decoded file
+/// over the ceiling is mastered again with the limiter lowered by the
+/// overshoot (and a small margin) and encoded again, until it holds.
+fn write_one(
+    graph: &MixGraph,
+    programme: &Held,
+    request: &Request,
+    mut m: Mastered,
+) -> Result<(u64, Completed, Mastered), Error> {
+    let ceiling = request.target.true_peak.filter(|_| request.target.after_decoding);
+    let mut lowered = 0.0;
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        let lower =
+            Request { target: Target { true_peak: ceiling.map(|c| c - lowered), ..request.target }, ..*request };
+        let r = if lowered > 0.0 { &lower } else { request };
+        if lowered > 0.0 {
+            m = normalise(programme, r).map_err(|error| Error::Target { path: r.export.path.clone(), error })?;
+        }
+        let tags = crate::deliver::song_tags(&graph.metadata, r.export);
+        // The mastered signal comes at the export's rate already.
+        let (from, to) = (u128::from(programme.rate().max(1)), u128::from(r.export.rate));
+        let frames = (programme.frames() as u128 * to).div_ceil(from) as u64;
+        let mut d = Delivery::open(r.export, r.export.rate, frames, r.seed, false, tags)?;
+        crate::deliver::mastering::normalise::deliver(programme, r, &m, &mut |chunk| d.write(chunk))?;
+        let (frames, file) = d.complete(Some(&m.measured))?;
+        let Some(decoded) = crate::deliver::measure_decoded(r.export, &file)? else { return Ok((frames, file, m)) };
+        m.measured = decoded;
+        let over = match (ceiling, m.measured.true_peak_dbtp) {
+            (Some(c), Some(tp)) if tp > c => tp - c,
+            _ => return Ok((frames, file, m)),
+        };
+        if passes >= DECODED_PASSES {
+            let (ceiling, decoded) = (ceiling.unwrap_or(0.0), ceiling.unwrap_or(0.0) + over);
+            let error = NormaliseError::DecodedOver { ceiling, decoded, lowered, passes };
+            return Err(Error::Target { path: r.export.path.clone(), error });
+        }
+        lowered += over + DECODED_MARGIN_DB;
+    }
+}
+
 /// Writes every mastered file under its temporary name (a lossy one then
 /// decoded and measured again), judges them all against the checks, and
 /// moves them into place only when every one passes.
@@ -123,18 +172,8 @@ pub fn write_all(
     mastered: Vec<Mastered>,
 ) -> Result<Vec<Written>, Error> {
     let mut complete = Vec::new();
-    for (mut m, r) in mastered.into_iter().zip(requests) {
-        let tags = crate::deliver::song_tags(&graph.metadata, r.export);
-        // The mastered signal comes at the export's rate already.
-        let (from, to) = (u128::from(programme.rate().max(1)), u128::from(r.export.rate));
-        let frames = (programme.frames() as u128 * to).div_ceil(from) as u64;
-        let mut d = Delivery::open(r.export, r.export.rate, frames, r.seed, false, tags)?;
-        crate::deliver::mastering::normalise::deliver(programme, r, &m, &mut |chunk| d.write(chunk))?;
-        let (frames, file) = d.complete(Some(&m.measured))?;
-        if let Some(decoded) = crate::deliver::measure_decoded(r.export, &file)? {
-            m.measured = decoded;
-        }
-        complete.push((frames, file, m));
+    for (m, r) in mastered.into_iter().zip(requests) {
+        complete.push(write_one(graph, programme, r, m)?);
     }
     let failures: Vec<QcFailure> = complete
         .iter()

@@ -62,6 +62,9 @@ pub struct Setting {
     pub value: Expr,
     /// `± 0.5LU` (also written `+-`).
     pub tolerance: Option<Expr>,
+    /// `after decoding`: the word after `after` (the checker allows it on
+    /// `true_peak` only).
+    pub after: Option<Box<Ident>>,
     pub span: Span,
 }
 

@@ -78,7 +78,8 @@ impl<'a> Printer<'a> {
         match el {
             El::Entry(Entry::Setting(s)) | El::Setting(s) => {
                 let tol = s.tolerance.as_ref().map(|t| self.tolerance(s, t)).unwrap_or_default();
-                Some(format!("{} {} {}{tol}", s.key.node, self.slice(s.op.span), self.inline(&s.value)))
+                let after = s.after.as_ref().map(|w| format!(" after {}", w.node)).unwrap_or_default();
+                Some(format!("{} {} {}{tol}{after}", s.key.node, self.slice(s.op.span), self.inline(&s.value)))
             }
             El::Entry(Entry::Send(s)) => {
                 let tap = s.tap.as_ref().map(|t| format!(" {}", self.slice(t.span))).unwrap_or_default();

@@ -197,9 +197,13 @@ impl<'a> Printer<'a> {
 
     fn setting(&mut self, s: &Setting, indent: usize, pad: usize) {
         let head = format!("{}{:<pad$} {}", " ".repeat(indent), s.key.node, self.slice(s.op.span));
-        let tol = s.tolerance.as_ref().map(|t| self.tolerance(s, t)).unwrap_or_default();
-        let end = s.tolerance.as_ref().map_or(end_of(&s.value), |t| t.span.end);
-        self.rhs(head, s.op.span.end, &s.value, tol, end, indent);
+        let mut tail = s.tolerance.as_ref().map(|t| self.tolerance(s, t)).unwrap_or_default();
+        let mut end = s.tolerance.as_ref().map_or(end_of(&s.value), |t| t.span.end);
+        if let Some(word) = &s.after {
+            tail.push_str(&format!(" after {}", word.node));
+            end = word.span.end;
+        }
+        self.rhs(head, s.op.span.end, &s.value, tail, end, indent);
     }
 
     /// ` ± 0.5LU`, keeping `±` or `+-` as written.

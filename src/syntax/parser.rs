@@ -271,11 +271,14 @@ impl Builder {
         };
         let op = Spanned::new(op, self.span(&op_pair));
         let value = self.expr(self.take(&mut it, Rule::expr, span)?)?;
-        let tolerance = match it.next() {
-            Some(tol) => Some(self.tolerance(tol)?),
-            None => None,
-        };
-        Ok(Setting { key, op, value, tolerance, span })
+        let (mut tolerance, mut after) = (None, None);
+        for p in it {
+            match p.as_rule() {
+                Rule::tolerance => tolerance = Some(self.tolerance(p)?),
+                _ => after = children(p).nth(1).map(|w| Box::new(self.ident(&w))),
+            }
+        }
+        Ok(Setting { key, op, value, tolerance, after, span })
     }
 
     fn automate(&self, pair: Pair<'_, Rule>) -> Built<Automation> {

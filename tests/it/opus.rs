@@ -217,3 +217,96 @@ fn opus_sources_render_and_damaged_ones_are_named() {
         assert!(err.contains(file) && err.contains(says) && err.contains("frame "), "{file}: {err}");
     }
 }
+
+/// A chord with a noise wash, mastered loud: its true peak rises when
+/// encoded. With `after decoding` each lossy file is encoded again with a
+/// lower limiter until the decoded file, read by ffmpeg's decoders (not
+/// mixc's), holds the ceiling.
+#[test]
+fn after_decoding_holds_the_ceiling_on_the_decoded_files() {
+    let p = Project::new();
+    let frames = 6 * 48_000;
+    let chord = |seed: u64, shift: f64| -> Vec<f32> {
+        let wash = noise(frames, seed, 0.08, 24);
+        (0..frames)
+            .map(|i| {
+                let t = i as f64 / 48_000.0;
+                let swell = 0.6 + 0.4 * (2.0 * std::f64::consts::PI * 0.5 * t).sin();
+                let tones: f64 = [110.0, 164.8, 220.0, 277.2, 329.6, 2637.0]
+                    .iter()
+                    .map(|f| (2.0 * std::f64::consts::PI * (f * shift) * t).sin())
+                    .sum();
+                (swell * 0.12 * tones) as f32 + wash[i]
+            })
+            .collect()
+    };
+    p.wav_int("chord.wav", 48_000, 24, &[chord(3, 1.0), chord(4, 1.003)]);
+    let song = |after: &str| {
+        format!(
+            "track a {{ source = \"chord.wav\" }}\nmaster {{ loudness = -10LUFS, true_peak = -1dBTP{after} }}\n\
+             export \"x.opus\" {{ bitrate = 64kbps }}\nexport \"x.mp3\" {{ bitrate = 128kbps }}\n"
+        )
+    };
+    let true_peak = |audio: &[Vec<f32>], rate: u32| {
+        let mut meter = ebur128::EbuR128::new(2, rate, ebur128::Mode::TRUE_PEAK).expect("meter");
+        let planar: Vec<&[f32]> = audio.iter().map(|c| c.as_slice()).collect();
+        meter.add_frames_planar_f32(&planar).expect("add");
+        20.0 * (0..2).map(|c| meter.true_peak(c).expect("tp")).fold(0f64, f64::max).log10()
+    };
+    p.file("song.mix", &song(""));
+    p.render_ok("song.mix", &[]);
+    for file in ["x.opus", "x.mp3"] {
+        let (rate, audio) = decode(&p.path(file));
+        let peak = true_peak(&audio, rate);
+        assert!(peak > -0.98, "{file}: the case must rise when encoded ({peak:.2} dBTP)");
+    }
+    p.file("song.mix", &song(" after decoding"));
+    p.render_ok("song.mix", &[]);
+    for file in ["x.opus", "x.mp3"] {
+        let (rate, audio) = decode(&p.path(file));
+        let peak = true_peak(&audio, rate);
+        assert!(peak <= -1.0, "{file}: decoded by mixc at {peak:.2} dBTP");
+        if have_ffmpeg() {
+            let out = Command::new("ffmpeg")
+                .args(["-v", "error", "-i"])
+                .arg(p.path(file))
+                .args(["-f", "f32le", "-ac", "2", "-"])
+                .output()
+                .expect("ffmpeg");
+            let s: Vec<f32> =
+                out.stdout.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+            let theirs = vec![s.iter().step_by(2).copied().collect(), s.iter().skip(1).step_by(2).copied().collect()];
+            let peak = true_peak(&theirs, rate);
+            assert!(peak <= -0.98, "{file}: decoded by ffmpeg at {peak:.2} dBTP");
+        }
+    }
+}
+
+/// `after decoding` belongs to a `true_peak` ceiling; elsewhere it is a
+/// spanned error, and the formatter keeps it.
+#[test]
+fn after_decoding_is_refused_where_it_means_nothing() {
+    let p = Project::new();
+    p.wav_int("x.wav", 48_000, 24, &[noise(9_600, 1, 0.2, 24)]);
+    let cases = [
+        ("master { loudness = -14LUFS after decoding }", "decoding", "goes with a `true_peak` ceiling"),
+        ("master { true_peak = -1dBTP after encoding }", "encoding", "decoding"),
+        ("check { true_peak <= -1dBTP after decoding }", "decoding", "always checked after decoding"),
+    ];
+    for (line, at, says) in cases {
+        p.file("song.mix", &format!("track a {{ source = \"x.wav\" }}\n{line}\nexport \"a.opus\"\n"));
+        let out = p.mixc(&["check", "song.mix"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{line}: {err}");
+        assert!(err.contains(says) && err.contains("song.mix:") && err.contains(at), "{line}: {err}");
+    }
+    let text =
+        "track a { source = \"x.wav\" }\nmaster {   true_peak = -1dBTP   after   decoding }\nexport \"a.opus\"\n";
+    p.file("fmt.mix", text);
+    let formatted = p.mixc(&["fmt", "fmt.mix"]);
+    assert!(formatted.status.success(), "{}", String::from_utf8_lossy(&formatted.stderr));
+    let now = std::fs::read_to_string(p.path("fmt.mix")).expect("read");
+    assert!(now.contains("master { true_peak = -1dBTP after decoding }"), "{now}");
+    let out = p.mixc(&["check", "fmt.mix"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}

@@ -93,6 +93,11 @@ pub enum NormaliseError {
         "normalising to {target:.1} LUFS needs {gain:+.1} dB, which drives peaks to {peak:+.1} dBFS: the file would clip"
     )]
     Clips { target: f64, gain: f64, peak: f64 },
+    #[error(
+        "cannot hold the {ceiling:.1} dBTP ceiling after decoding: with the limiter {lowered:.2} dB lower the \
+         decoded file still peaks at {decoded:.2} dBTP after {passes} encodes; raise the bitrate or lower the ceiling"
+    )]
+    DecodedOver { ceiling: f64, decoded: f64, lowered: f64, passes: usize },
     #[error("cannot convert to {rate} Hz: {reason}")]
     Convert { rate: u32, reason: String },
     #[error("{0}")]

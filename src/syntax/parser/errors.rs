@@ -56,6 +56,8 @@ fn phrase(rule: Rule) -> Option<(&'static str, Weight)> {
         Rule::number | Rule::uint | Rule::inf => ("a number", Optional),
         Rule::unit => ("a unit such as `dB`", Optional),
         Rule::tolerance => ("`±`", Optional),
+        Rule::after | Rule::kw_after => ("`after decoding`", Optional),
+        Rule::after_word => ("`decoding`", Needed),
         Rule::tap => ("`pre` or `post`", Optional),
         Rule::curve => ("a curve such as `smooth`", Optional),
         // Keywords, item kinds and helpers are only ever reported through
