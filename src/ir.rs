@@ -234,6 +234,8 @@ pub const MP3_RATES: &[u32] = &[32_000, 44_100, 48_000];
 pub const OPUS_BITRATES: std::ops::RangeInclusive<u32> = 6..=510;
 /// The default Opus bitrate: transparent for most music in stereo.
 pub const OPUS_DEFAULT_KBPS: u32 = 160;
+/// The one rate Opus runs at (RFC 6716 decodes to 48 kHz).
+pub const OPUS_RATE: u32 = 48_000;
 pub const MP3_BITRATES: &[u32] = &[32, 40, 48, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320];
 
 /// Loudness normalisation targets.

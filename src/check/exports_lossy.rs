@@ -109,7 +109,7 @@ fn opus(ctx: &mut Ctx, settings: &Settings) -> Option<(Container, u32)> {
     let mut ok = true;
     if let Some(s) = settings.get("rate") {
         let hz = ctx.number(&s.value, Kind::Frequency);
-        if hz.is_some_and(|hz| hz != 48_000.0) {
+        if hz.is_some_and(|hz| hz != f64::from(crate::ir::OPUS_RATE)) {
             let kind = ErrorKind::Other {
                 message: format!("an Opus file is always 48 kHz, not {}", ctx.text(s.value.span)),
                 help: Some(
@@ -151,7 +151,7 @@ fn opus(ctx: &mut Ctx, settings: &Settings) -> Option<(Container, u32)> {
         }),
     };
     match (kbps, mode) {
-        (Some(kbps), Some(mode)) if ok => Some((Container::Opus { kbps, mode }, crate::deliver::opus::RATE)),
+        (Some(kbps), Some(mode)) if ok => Some((Container::Opus { kbps, mode }, crate::ir::OPUS_RATE)),
         _ => None,
     }
 }

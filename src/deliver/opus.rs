@@ -23,7 +23,7 @@ use crate::ir::OpusMode;
 const FRAME: usize = 960;
 /// The largest packet libopus writes (RFC 6716 §3.4: 1275 bytes a frame).
 const MAX_PACKET: usize = 1500;
-pub const RATE: u32 = 48_000;
+pub const RATE: u32 = crate::ir::OPUS_RATE;
 
 struct Encoder {
     raw: *mut ffi::OpusEncoder,
