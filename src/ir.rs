@@ -198,13 +198,33 @@ pub enum Container {
         kbps: u32,
         mode: OpusMode,
     },
+    /// Vorbis in Ogg (libvorbis with aoTuV), by quality or bitrate.
+    Vorbis {
+        rate: VorbisRate,
+    },
 }
+
+/// How a Vorbis encoder is asked for its size: oggenc's `-q` (hundredths of
+/// a quality step, −1 to 10) or `-b` (a nominal bitrate, kbit/s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VorbisRate {
+    Quality(i16),
+    Kbps(u32),
+}
+
+/// Vorbis quality steps (oggenc's `-q`).
+pub const VORBIS_QUALITY: std::ops::RangeInclusive<f64> = -1.0..=10.0;
+/// The default: quality 6, about 190 kbit/s for stereo music.
+pub const VORBIS_DEFAULT: VorbisRate = VorbisRate::Quality(600);
+/// Vorbis bitrates mixc asks for, kbit/s (what libvorbis has modes for at
+/// 44.1 and 48 kHz stereo; lower rates narrow the range).
+pub const VORBIS_BITRATES: std::ops::RangeInclusive<u32> = 45..=500;
 
 impl Container {
     /// Whether the file is lossy: encoded from the float mix, nothing
     /// quantised or dithered by mixc.
     pub fn is_lossy(&self) -> bool {
-        matches!(self, Container::Mp3 { .. } | Container::Opus { .. })
+        matches!(self, Container::Mp3 { .. } | Container::Opus { .. } | Container::Vorbis { .. })
     }
 }
 

@@ -12,7 +12,7 @@ use super::ctx::Ctx;
 use super::settings::collect;
 
 const EXPORT_KEYS: &[&str] =
-    &["rate", "bits", "dither", "format", "bitrate", "mode", "target", "loudness", "true_peak"];
+    &["rate", "bits", "dither", "format", "bitrate", "mode", "quality", "target", "loudness", "true_peak"];
 
 /// Checks one `export`. Defaults (LANGUAGE.md): the session rate, 24 bits,
 /// TPDF dither at 16 bits and below, none at 24 bits and 32f.
@@ -186,18 +186,20 @@ pub(crate) fn word(
     }
 }
 
-/// WAV or FLAC, from `format = ...` or else the file extension.
+/// The container, from `format = ...` or else the file extension.
 fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::ast::Expr>) -> Option<Container> {
     let extension =
         Path::new(&decl.path.node).extension().map(|e| e.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
     let name = match format {
         Some(expr) => {
-            let name = word(ctx, expr, "format", &["wav", "flac", "mp3"])?;
+            let name = word(ctx, expr, "format", &["wav", "flac", "mp3", "opus", "vorbis"])?;
             // A file named for the other container would mislead every player.
             let named = match extension.as_str() {
                 "wav" | "wave" => Some("wav"),
                 "flac" => Some("flac"),
                 "mp3" => Some("mp3"),
+                "opus" => Some("opus"),
+                "ogg" | "oga" => Some("vorbis"),
                 _ => None,
             };
             if let Some(named) = named.filter(|n| *n != name) {
@@ -222,6 +224,7 @@ fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::as
         "flac" => Some(Container::Flac),
         "mp3" => Some(Container::Mp3 { kbps: 320 }),
         "opus" => Some(Container::Opus { kbps: crate::ir::OPUS_DEFAULT_KBPS, mode: crate::ir::OpusMode::Vbr }),
+        "ogg" | "oga" | "vorbis" => Some(Container::Vorbis { rate: crate::ir::VORBIS_DEFAULT }),
         other => {
             let kind = ErrorKind::Other {
                 message: if other.is_empty() {
@@ -229,7 +232,9 @@ fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::as
                 } else {
                     format!("mixc cannot write `.{other}` files")
                 },
-                help: Some("end the path in `.wav`, `.flac`, `.mp3` or `.opus`, or add `format = wav`".into()),
+                help: Some(
+                    "end the path in `.wav`, `.flac`, `.mp3`, `.opus` or `.ogg` (Vorbis), or add `format = wav`".into(),
+                ),
             };
             ctx.error(Diagnostic::new(kind, decl.path.span));
             None

@@ -1,11 +1,15 @@
-//! The settings of lossy exports (MP3, Opus): bitrate, Opus's bitrate mode,
-//! the rates each format holds, and a spanned refusal of what an encoder
-//! that takes the float mix cannot honour (a bit depth, dither).
+//! The settings of lossy exports (MP3, Opus, Vorbis): bitrate, Opus's
+//! bitrate mode, Vorbis's quality, the rates each format holds, and a
+//! spanned refusal of what an encoder that takes the float mix cannot
+//! honour (a bit depth, dither) or what belongs to another format.
 
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, ErrorKind};
-use crate::ir::{Container, OpusMode, MP3_BITRATES, MP3_RATES, OPUS_BITRATES};
+use crate::ir::{
+    Container, OpusMode, VorbisRate, MP3_BITRATES, MP3_RATES, OPUS_BITRATES, VORBIS_BITRATES, VORBIS_DEFAULT,
+    VORBIS_QUALITY,
+};
 use crate::processor::value::Kind;
 use crate::syntax::ast::{ExportDecl, Setting};
 
@@ -24,6 +28,7 @@ pub fn settings(
 ) -> Option<(Container, u32)> {
     let name = match container {
         Container::Opus { .. } => "an Opus file",
+        Container::Vorbis { .. } => "an Ogg Vorbis file",
         _ => "an MP3 file",
     };
     let mut ok = true;
@@ -37,9 +42,25 @@ pub fn settings(
             ok = false;
         }
     }
+    // Each format's own words, refused on the others.
+    let owners: [(&str, &str, bool); 2] = [
+        ("mode", "Opus", matches!(container, Container::Opus { .. })),
+        ("quality", "Ogg Vorbis", matches!(container, Container::Vorbis { .. })),
+    ];
+    for (key, owner, here) in owners {
+        if let Some(s) = settings.get(key).filter(|_| !here) {
+            let kind = ErrorKind::Other {
+                message: format!("{name} takes no `{key}`: `{key}` is for {owner}"),
+                help: Some(format!("leave out `{key}`; `bitrate` sets the size of {name}")),
+            };
+            ctx.error(Diagnostic::new(kind, s.key.span));
+            ok = false;
+        }
+    }
     let result = match container {
         Container::Mp3 { .. } => mp3(ctx, decl, settings, rate).map(|kbps| (Container::Mp3 { kbps }, rate)),
         Container::Opus { .. } => opus(ctx, settings),
+        Container::Vorbis { .. } => vorbis(ctx, settings).map(|r| (Container::Vorbis { rate: r }, rate)),
         other => Some((other, rate)),
     };
     result.filter(|_| ok)
@@ -48,11 +69,11 @@ pub fn settings(
 /// False (after an error) when a lossless export is given a lossy setting.
 pub fn none_given(ctx: &mut Ctx, settings: &Settings) -> bool {
     let mut ok = true;
-    for key in ["bitrate", "mode"] {
+    for key in ["bitrate", "mode", "quality"] {
         if let Some(s) = settings.get(key) {
             let kind = ErrorKind::Other {
                 message: format!("`{key}` is for lossy files; WAV and FLAC keep every sample"),
-                help: Some("leave it out, or export `.mp3` or `.opus`".into()),
+                help: Some("leave it out, or export `.mp3`, `.opus` or `.ogg`".into()),
             };
             ctx.error(Diagnostic::new(kind, s.key.span));
             ok = false;
@@ -65,14 +86,6 @@ pub fn none_given(ctx: &mut Ctx, settings: &Settings) -> bool {
 /// MPEG-1 Layer III holds 32, 44.1 and 48 kHz.
 fn mp3(ctx: &mut Ctx, decl: &ExportDecl, settings: &Settings, rate: u32) -> Option<u32> {
     let mut ok = true;
-    if let Some(s) = settings.get("mode") {
-        let kind = ErrorKind::Other {
-            message: "mixc writes MP3 at a constant bitrate; `mode` is for Opus".into(),
-            help: Some("leave out `mode`".into()),
-        };
-        ctx.error(Diagnostic::new(kind, s.key.span));
-        ok = false;
-    }
     if !MP3_RATES.contains(&rate) {
         let span = settings.get("rate").map_or(decl.span, |s| s.value.span);
         let kind = ErrorKind::Other {
@@ -153,5 +166,51 @@ fn opus(ctx: &mut Ctx, settings: &Settings) -> Option<(Container, u32)> {
     match (kbps, mode) {
         (Some(kbps), Some(mode)) if ok => Some((Container::Opus { kbps, mode }, crate::ir::OPUS_RATE)),
         _ => None,
+    }
+}
+
+/// An Ogg Vorbis export's size: `quality = 6` (oggenc's `-q`, −1 to 10, the
+/// default 6) or `bitrate = 192kbps` (oggenc's `-b`), not both. Any rate.
+fn vorbis(ctx: &mut Ctx, settings: &Settings) -> Option<VorbisRate> {
+    match (settings.get("quality"), settings.get("bitrate")) {
+        (Some(q), Some(b)) => {
+            let kind = ErrorKind::Other {
+                message: "an Ogg Vorbis file is sized by `quality` or by `bitrate`, not both".into(),
+                help: Some("keep one: `quality = 6` (about 190 kbit/s) is what oggenc users write".into()),
+            };
+            ctx.error(Diagnostic::new(kind, b.key.span).with_note(q.key.span, "quality set here"));
+            None
+        }
+        (Some(q), None) => {
+            let v = ctx.number(&q.value, Kind::Number)?;
+            if !VORBIS_QUALITY.contains(&v) {
+                let kind = ErrorKind::OutOfRange {
+                    what: "Vorbis quality".into(),
+                    value: ctx.text(q.value.span).into(),
+                    range: format!("from {} to {} (oggenc's `-q`)", VORBIS_QUALITY.start(), VORBIS_QUALITY.end()),
+                };
+                ctx.error(Diagnostic::new(kind, q.value.span));
+                return None;
+            }
+            Some(VorbisRate::Quality((v * 100.0).round() as i16))
+        }
+        (None, Some(b)) => match ctx.number(&b.value, Kind::Bitrate) {
+            Some(k) if k.fract() == 0.0 && VORBIS_BITRATES.contains(&(k as u32)) => Some(VorbisRate::Kbps(k as u32)),
+            Some(_) => {
+                let kind = ErrorKind::OutOfRange {
+                    what: "Vorbis bitrate".into(),
+                    value: ctx.text(b.value.span).into(),
+                    range: format!(
+                        "a whole number of kbps from {}kbps to {}kbps",
+                        VORBIS_BITRATES.start(),
+                        VORBIS_BITRATES.end()
+                    ),
+                };
+                ctx.error(Diagnostic::new(kind, b.value.span));
+                None
+            }
+            None => None,
+        },
+        (None, None) => Some(VORBIS_DEFAULT),
     }
 }

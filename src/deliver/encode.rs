@@ -1,5 +1,6 @@
 //! Writing audio files: WAV (`wav_sink.rs`), FLAC (our frame encoder,
-//! `flac.rs`), MP3 (LAME, `mp3.rs`) and Opus (libopus, `opus.rs`), with their metadata ([`Tags`]),
+//! `flac.rs`), MP3 (LAME, `mp3.rs`), Opus (libopus, `opus.rs`) and Vorbis (libvorbis, `vorbis.rs`), with
+//! their metadata ([`Tags`]),
 //! streamed through a temporary file in the target folder that `finish` renames into place, so a failed or
 //! interrupted render never leaves a half-written deliverable.
 
@@ -12,6 +13,7 @@ use super::opus::OpusSink;
 use super::quantize::Quantizer;
 use super::tags::{Loudness, Tags};
 use super::temp::TempFile;
+use super::vorbis::VorbisSink;
 use super::wav_sink::WavSink;
 use crate::io::AudioError;
 use crate::ir::{Container, Dither, SampleFormat};
@@ -40,6 +42,7 @@ enum Sink {
     Flac(Box<FlacSink>),
     Mp3(Box<Mp3Sink>),
     Opus(Box<OpusSink>),
+    Vorbis(Box<VorbisSink>),
 }
 
 /// Writes an audio file through a temporary file renamed on `finish`.
@@ -127,6 +130,9 @@ fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
         Container::Opus { kbps, mode } => {
             Ok(Sink::Opus(Box::new(OpusSink::new(file, spec.channels, kbps, mode, &spec.tags, spec.seed)?)))
         }
+        Container::Vorbis { rate } => {
+            Ok(Sink::Vorbis(Box::new(VorbisSink::new(file, spec.rate, spec.channels, rate, &spec.tags, spec.seed)?)))
+        }
     }
 }
 
@@ -170,6 +176,7 @@ impl AudioWriter {
             // The encoder takes the float signal: it quantises nothing.
             Some(Sink::Mp3(m)) => m.write_f32(planar),
             Some(Sink::Opus(o)) => o.write_f32(planar),
+            Some(Sink::Vorbis(v)) => v.write_f32(planar),
             Some(sink) => {
                 // Quantised straight from the planar input, in interleaved
                 // order (the dither sequence is unchanged): no float copy.
@@ -235,6 +242,7 @@ impl AudioWriter {
             Some(Sink::Flac(f)) => f.finish(),
             Some(Sink::Mp3(m)) => m.finish(),
             Some(Sink::Opus(o)) => o.finish(),
+            Some(Sink::Vorbis(v)) => v.finish(),
             None => Err("the writer is closed".into()),
         };
         result.map_err(|reason| self.error(reason))?;
@@ -273,7 +281,7 @@ fn write_ints(sink: &mut Sink, ints: &[i32]) -> Result<(), String> {
     match sink {
         Sink::Wav(w) => w.write_ints(ints),
         Sink::Flac(f) => f.write(ints),
-        Sink::Mp3(_) | Sink::Opus(_) => Err("a lossy file is encoded from the float signal".into()),
+        Sink::Mp3(_) | Sink::Opus(_) | Sink::Vorbis(_) => Err("a lossy file is encoded from the float signal".into()),
     }
 }
 

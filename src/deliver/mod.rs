@@ -17,6 +17,7 @@ pub mod qc;
 pub mod quantize;
 pub mod tags;
 pub mod temp;
+mod vorbis;
 mod wav_sink;
 mod wav_tags;
 

@@ -31,5 +31,6 @@ mod render;
 mod robustness;
 mod running;
 mod stdlib;
+mod vorbis;
 mod watch;
 mod watch_soak;
