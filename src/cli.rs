@@ -6,6 +6,7 @@ pub mod album;
 pub mod langtools;
 pub mod meter;
 pub mod play;
+pub mod preview;
 pub mod render;
 pub mod signals;
 pub mod watch;
@@ -197,6 +198,33 @@ pub enum Command {
         /// Print a JSON array (one object per file, full precision) instead of the table.
         #[arg(long)]
         json: bool,
+    },
+    /// Hear-before-you-ship numbers: what each codec does to the master.
+    ///
+    /// Masters the song as for release (the master's loudness target and
+    /// ceiling) into a lossless reference and one file per codec, in a
+    /// temporary folder that is removed afterwards; decodes each lossy file
+    /// (libopus for Opus, symphonia for MP3 and Vorbis) and prints its
+    /// integrated loudness, true peak and sample peak with their change from
+    /// the lossless master, and the bitrate the file came out at. A decoded
+    /// true peak over the ceiling is flagged: `true_peak = -1dBTP after
+    /// decoding` on the master holds it in the real exports.
+    ///
+    /// Codecs: `mp3:BITRATE` (32k to 320k), `opus:BITRATE[:vbr|cvbr|cbr]`
+    /// (6k to 510k, always 48 kHz), `vorbis:qN` (quality -1 to 10) or
+    /// `vorbis:BITRATE`.
+    Preview {
+        /// The song's `.mix` file.
+        file: PathBuf,
+        /// The codecs, comma-separated.
+        #[arg(long, short = 'c', value_name = "LIST", default_value = mixc::pipeline::preview::DEFAULT_CODECS)]
+        codec: String,
+        /// Print a JSON object instead of the table.
+        #[arg(long)]
+        json: bool,
+        /// Worker threads (default: one per core).
+        #[arg(long, short = 'j', value_name = "N")]
+        threads: Option<usize>,
     },
     /// List the processors, or show one processor's parameters.
     Help {

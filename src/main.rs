@@ -7,7 +7,7 @@ use clap::Parser;
 
 mod cli;
 
-use cli::{langtools, meter, play, render, watch};
+use cli::{langtools, meter, play, preview, render, watch};
 
 fn main() -> ExitCode {
     restore_sigpipe();
@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         cli::Command::Play { file, threads, listen } => play::play(&file, threads, listen),
         cli::Command::Devices => play::devices(),
         cli::Command::Meter { files, json } => meter::meter(&files, json),
+        cli::Command::Preview { file, codec, json, threads } => preview::preview(&file, &codec, json, threads),
         cli::Command::Help { topic } => render::help(topic.as_deref()),
         cli::Command::Fmt { files, check } => langtools::fmt(&files, check),
         cli::Command::Graph { file, format, output } => langtools::graph(&file, &format, output.as_deref()),

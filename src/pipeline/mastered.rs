@@ -115,14 +115,17 @@ pub fn master_all(programme: &Held, requests: &[Request], options: RunOptions) -
 }
 
 /// Encodes before a ceiling is given up for one held after decoding.
-const DECODED_PASSES: usize = 6;
+const DECODED_PASSES: usize = 8;
 /// Margin added to each lowering of the limiter for a decoded ceiling, dB.
 const DECODED_MARGIN_DB: f64 = 0.05;
 
 /// Writes one mastered file under its temporary name and, when lossy, decodes
 /// and measures it. With `true_peak = ... after decoding`, a decoded file
-/// over the ceiling is mastered again with the limiter lowered by the
-/// overshoot (and a small margin) and encoded again, until it holds.
+/// over the ceiling is mastered again with the limiter lowered and encoded
+/// again, until it holds: first by the overshoot (and a small margin), then
+/// by a secant step on how the decoded peak answered the last lowering
+/// (harder limiting can raise a codec's overshoot), kept between one and
+/// four times the overshoot.
 fn write_one(
     graph: &MixGraph,
     programme: &Held,
@@ -130,15 +133,27 @@ fn write_one(
     mut m: Mastered,
 ) -> Result<(u64, Completed, Mastered), Error> {
     let ceiling = request.target.true_peak.filter(|_| request.target.after_decoding);
-    let mut lowered = 0.0;
-    let mut passes = 0;
+    let (mut lowered, mut passes) = (0.0, 0);
+    let mut last: Option<(f64, f64)> = None; // (lowered, overshoot) of the pass before
+    let give_up = |c: f64, over: f64, lowered: f64, passes: usize| Error::Target {
+        path: request.export.path.clone(),
+        error: NormaliseError::DecodedOver { ceiling: c, decoded: c + over, lowered, passes },
+    };
     loop {
         passes += 1;
         let lower =
             Request { target: Target { true_peak: ceiling.map(|c| c - lowered), ..request.target }, ..*request };
         let r = if lowered > 0.0 { &lower } else { request };
         if lowered > 0.0 {
-            m = normalise(programme, r).map_err(|error| Error::Target { path: r.export.path.clone(), error })?;
+            m = match normalise(programme, r) {
+                Ok(m) => m,
+                // The loudness no longer fits under the lowered ceiling.
+                Err(NormaliseError::Unreachable { .. }) => {
+                    let (c, over) = (ceiling.unwrap_or(0.0), last.map_or(0.0, |l| l.1));
+                    return Err(give_up(c, over, lowered, passes - 1));
+                }
+                Err(error) => return Err(Error::Target { path: r.export.path.clone(), error }),
+            };
         }
         let tags = crate::deliver::song_tags(&graph.metadata, r.export);
         // The mastered signal comes at the export's rate already.
@@ -149,16 +164,23 @@ fn write_one(
         let (frames, file) = d.complete(Some(&m.measured))?;
         let Some(decoded) = crate::deliver::measure_decoded(r.export, &file)? else { return Ok((frames, file, m)) };
         m.measured = decoded;
-        let over = match (ceiling, m.measured.true_peak_dbtp) {
-            (Some(c), Some(tp)) if tp > c => tp - c,
+        let (c, over) = match (ceiling, m.measured.true_peak_dbtp) {
+            (Some(c), Some(tp)) if tp > c => (c, tp - c),
             _ => return Ok((frames, file, m)),
         };
         if passes >= DECODED_PASSES {
-            let (ceiling, decoded) = (ceiling.unwrap_or(0.0), ceiling.unwrap_or(0.0) + over);
-            let error = NormaliseError::DecodedOver { ceiling, decoded, lowered, passes };
-            return Err(Error::Target { path: r.export.path.clone(), error });
+            return Err(give_up(c, over, lowered, passes));
         }
-        lowered += over + DECODED_MARGIN_DB;
+        let step = match last {
+            Some((before, over_before)) if over_before > over => {
+                // The overshoot fell by (over_before − over) for (lowered − before) dB.
+                over * (lowered - before) / (over_before - over)
+            }
+            Some(_) => 4.0 * over,
+            None => over,
+        };
+        last = Some((lowered, over));
+        lowered += step.clamp(over, 4.0 * over) + DECODED_MARGIN_DB;
     }
 }
 

@@ -12,6 +12,7 @@ use crate::plan::{plan, PlanOptions};
 use crate::render::{render_with, RenderError, RenderOptions};
 
 pub mod mastered;
+pub mod preview;
 
 /// Why a run did not produce its outputs.
 #[derive(Debug, thiserror::Error)]

@@ -217,3 +217,21 @@ pub fn decode(path: &Path) -> (u32, Vec<Vec<f32>>) {
     }
     (rate, out)
 }
+
+/// A swelling six-note chord over a quiet noise wash (`shift` detunes it,
+/// for a second channel): music-like, and loud once mastered, so codecs
+/// raise its true peak.
+pub fn chord(frames: usize, rate: u32, seed: u64, shift: f64) -> Vec<f32> {
+    let wash = noise(frames, seed, 0.08, 24);
+    (0..frames)
+        .map(|i| {
+            let t = i as f64 / f64::from(rate);
+            let swell = 0.6 + 0.4 * (2.0 * std::f64::consts::PI * 0.5 * t).sin();
+            let tones: f64 = [110.0, 164.8, 220.0, 277.2, 329.6, 2637.0]
+                .iter()
+                .map(|f| (2.0 * std::f64::consts::PI * (f * shift) * t).sin())
+                .sum();
+            (swell * 0.12 * tones) as f32 + wash[i]
+        })
+        .collect()
+}

@@ -26,6 +26,7 @@ mod meter_cli;
 mod opus;
 mod play_device;
 mod play_keys;
+mod preview;
 mod qc;
 mod render;
 mod robustness;

@@ -226,21 +226,7 @@ fn opus_sources_render_and_damaged_ones_are_named() {
 fn after_decoding_holds_the_ceiling_on_the_decoded_files() {
     let p = Project::new();
     let frames = 6 * 48_000;
-    let chord = |seed: u64, shift: f64| -> Vec<f32> {
-        let wash = noise(frames, seed, 0.08, 24);
-        (0..frames)
-            .map(|i| {
-                let t = i as f64 / 48_000.0;
-                let swell = 0.6 + 0.4 * (2.0 * std::f64::consts::PI * 0.5 * t).sin();
-                let tones: f64 = [110.0, 164.8, 220.0, 277.2, 329.6, 2637.0]
-                    .iter()
-                    .map(|f| (2.0 * std::f64::consts::PI * (f * shift) * t).sin())
-                    .sum();
-                (swell * 0.12 * tones) as f32 + wash[i]
-            })
-            .collect()
-    };
-    p.wav_int("chord.wav", 48_000, 24, &[chord(3, 1.0), chord(4, 1.003)]);
+    p.wav_int("chord.wav", 48_000, 24, &[chord(frames, 48_000, 3, 1.0), chord(frames, 48_000, 4, 1.003)]);
     let song = |after: &str| {
         format!(
             "track a {{ source = \"chord.wav\" }}\nmaster {{ loudness = -10LUFS, true_peak = -1dBTP{after} }}\n\
