@@ -365,6 +365,22 @@ pub struct Metadata {
     pub album: Option<String>,
     pub isrc: Option<String>,
     pub extra: Vec<(String, String)>,
+    /// `cover = "front.jpg"`: the front cover, embedded in every format
+    /// that holds one.
+    pub cover: Option<Cover>,
+}
+
+/// A cover image, read and checked at check time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Cover {
+    pub path: PathBuf,
+    /// `image/jpeg` or `image/png`.
+    pub mime: &'static str,
+    pub width: u32,
+    pub height: u32,
+    /// Bits per pixel.
+    pub depth: u32,
+    pub data: std::sync::Arc<Vec<u8>>,
 }
 
 /// A checked mix (see the module docs for its invariants).

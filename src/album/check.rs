@@ -21,6 +21,7 @@ use super::{Album, AlbumExport, Files, Normalize, Song, Transition};
 
 const ALBUM_KEYS: &[&str] = &[
     "artist",
+    "cover",
     "target",
     "loudness",
     "true_peak",
@@ -74,6 +75,7 @@ struct Settings {
     normalize: Normalize,
     after: Option<Transition>,
     rate: Option<u32>,
+    cover: Option<crate::ir::Cover>,
 }
 
 /// The album, or `None` with the problems in `ctx`; also the songs that did
@@ -81,7 +83,7 @@ struct Settings {
 fn album(ctx: &mut Ctx, items: &[Item], path: &Path, base: &Path) -> (Option<Album>, Vec<SongFile>) {
     let (decl, export_decls) = top_level(ctx, items);
     let Some(decl) = decl else { return (None, Vec::new()) };
-    let settings = album_settings(ctx, decl);
+    let settings = album_settings(ctx, decl, base);
     let mut songs = Vec::new();
     let mut failed = Vec::new();
     for entry in &decl.entries {
@@ -112,6 +114,7 @@ fn album(ctx: &mut Ctx, items: &[Item], path: &Path, base: &Path) -> (Option<Alb
         title: decl.title.node.clone(),
         artist: settings.artist,
         extra: settings.extra,
+        cover: settings.cover,
         target: settings.target,
         checks: settings.checks,
         normalize: settings.normalize,
@@ -162,7 +165,7 @@ fn top_level<'a>(ctx: &mut Ctx, items: &'a [Item]) -> (Option<&'a AlbumDecl>, Ve
     (album, exports)
 }
 
-fn album_settings(ctx: &mut Ctx, decl: &AlbumDecl) -> Settings {
+fn album_settings(ctx: &mut Ctx, decl: &AlbumDecl, base: &Path) -> Settings {
     let settings = decl.entries.iter().filter_map(|e| match e {
         Entry::Setting(s) => Some(s),
         _ => None,
@@ -176,6 +179,7 @@ fn album_settings(ctx: &mut Ctx, decl: &AlbumDecl) -> Settings {
         normalize: Normalize::Album,
         after: None,
         rate: None,
+        cover: None,
     };
     let mut ordered: Vec<(&String, &&Setting)> = map.iter().collect();
     ordered.sort_by_key(|(_, s)| s.span.start);
@@ -187,6 +191,7 @@ fn album_settings(ctx: &mut Ctx, decl: &AlbumDecl) -> Settings {
                 }
             }
             "rate" => out.rate = rate(ctx, &s.value),
+            "cover" => out.cover = crate::check::cover::read(ctx, s, base),
             "gap" | "crossfade" | "target" | "loudness" | "true_peak" => {}
             other => {
                 if let Some(t) = text(ctx, &s.value) {

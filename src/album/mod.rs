@@ -43,6 +43,8 @@ pub struct Album {
     pub artist: Option<String>,
     /// Other album metadata (`genre`, `year`, ...), in file order.
     pub extra: Vec<(String, String)>,
+    /// `cover = "front.jpg"`: the album's files, and each song's that has none of its own.
+    pub cover: Option<crate::ir::Cover>,
     /// The record's loudness target and true-peak ceiling.
     pub target: Target,
     /// QC lines from the album's `target = PRESET`: every export's album

@@ -21,6 +21,7 @@ pub fn song_tags(album: &Album, index: usize, export: &Export) -> Tags {
         album: Some(album.title.clone()),
         isrc: song.isrc.clone(),
         extra: album.extra.clone(),
+        cover: song.graph.metadata.cover.clone().or_else(|| album.cover.clone()),
     };
     let mut tags = crate::deliver::song_tags(&metadata, export)
         .with(TagKey::TrackNumber, (index + 1).to_string())
@@ -39,6 +40,7 @@ pub fn album_tags(album: &Album, export: &Export) -> Tags {
         album: Some(album.title.clone()),
         isrc: None,
         extra: album.extra.clone(),
+        cover: album.cover.clone(),
     };
     let mut tags = crate::deliver::song_tags(&metadata, export);
     if let Some(artist) = &album.artist {

@@ -33,6 +33,7 @@ use timing::Timing;
 
 const SONG_KEYS: &[&str] = &[
     "title",
+    "cover",
     "artist",
     "album",
     "isrc",
@@ -143,6 +144,7 @@ pub fn check_text(path: &Path, text: &str) -> Result<MixGraph, Report> {
 fn input_files(sources: &SourceMap, graph: &MixGraph) -> Vec<std::path::PathBuf> {
     let mut files: Vec<std::path::PathBuf> =
         sources.files().map(|(_, f)| f.path.clone()).filter(|p| !p.starts_with("std/")).collect();
+    files.extend(graph.metadata.cover.iter().map(|c| c.path.clone()));
     for node in &graph.nodes {
         files.extend(node.source.iter().map(|s| s.path.clone()));
         for call in &node.chain {
@@ -191,7 +193,12 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
         Item::Setting(s) => Some(s),
         _ => None,
     });
-    let song = song_settings(ctx, settings);
+    let mut song = song_settings(ctx, settings);
+    let cover = items.iter().rev().find_map(|i| match i {
+        Item::Setting(s) if s.key.node == "cover" => Some(s),
+        _ => None,
+    });
+    song.metadata.cover = cover.and_then(|s| cover::read(ctx, s, base));
     ctx.tempo = song.timing.tempo;
     let mut drafts = node_drafts(ctx, items, &song.timing);
     let routing = routing::route(ctx, &drafts);
@@ -247,6 +254,7 @@ fn song(ctx: &mut Ctx, items: &[Item], base: &Path) -> Option<MixGraph> {
 }
 
 mod build;
+pub mod cover;
 pub mod limits;
 pub mod targets;
 
@@ -286,7 +294,7 @@ fn song_settings<'s>(ctx: &mut Ctx, settings: impl IntoIterator<Item = &'s crate
                     Err(e) => ctx.error(e),
                 }
             }
-            "rate" | "tempo" | "meter" => {}
+            "rate" | "tempo" | "meter" | "cover" => {}
             other => {
                 if let Some(Value::Text(t)) = ctx.value(&s.value, Kind::Text) {
                     match other {

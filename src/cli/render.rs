@@ -70,6 +70,10 @@ pub fn render(file: &Path, args: RenderArgs) -> u8 {
         Ok(summary) => {
             if !quiet {
                 print_summary(file, &summary);
+                let wavs = graph.exports.iter().filter(|e| e.container == mixc::ir::Container::Wav);
+                for wav in wavs.filter(|_| graph.metadata.cover.is_some()) {
+                    eprintln!("  note: `{}` carries no cover: WAV has no standard place for one", wav.written);
+                }
             }
             // Concealed damage is said even with `--quiet`: it is in the record now.
             print_concealed(&summary.concealed);

@@ -19,7 +19,7 @@ use flacenc::source::{Context, Fill};
 use super::tags::Tags;
 use bits::BitWriter;
 use frame::{FrameEncoder, StreamParams};
-use metadata::{block_header, vorbis_comment, STREAMINFO, VORBIS_COMMENT};
+use metadata::{block_header, vorbis_comment, PICTURE, STREAMINFO, VORBIS_COMMENT};
 
 /// Samples per channel per frame: the reference encoder's default.
 const BLOCK: usize = 4096;
@@ -54,7 +54,7 @@ fn err(e: impl std::fmt::Display) -> String {
 
 impl FlacSink {
     /// Writes the metadata blocks: STREAMINFO (patched by `finish`), then
-    /// the Vorbis comment block when `tags` has fields.
+    /// the Vorbis comment block when `tags` has fields, and the cover.
     pub(super) fn new(file: File, rate: u32, channels: usize, bits: u32, tags: &Tags) -> Result<Self, String> {
         if !(1..=8).contains(&channels) || !(4..=24).contains(&bits) || !(1..1 << 20).contains(&rate) {
             return Err(format!("FLAC cannot store {channels} channels of {bits} bits at {rate} Hz"));
@@ -70,14 +70,16 @@ impl FlacSink {
             total: 0,
             frame_sizes: (usize::MAX, 0),
         };
-        let comment = vorbis_comment(tags);
         let info = sink.streaminfo();
+        let blocks: Vec<(u8, Vec<u8>)> =
+            [(STREAMINFO, Some(info)), (VORBIS_COMMENT, vorbis_comment(tags)), (PICTURE, tags.picture())]
+                .into_iter()
+                .filter_map(|(kind, body)| body.map(|b| (kind, b)))
+                .collect();
         sink.out.write_all(b"fLaC").map_err(err)?;
-        sink.out.write_all(&block_header(comment.is_none(), STREAMINFO, info.len())?).map_err(err)?;
-        sink.out.write_all(&info).map_err(err)?;
-        if let Some(body) = comment {
-            sink.out.write_all(&block_header(true, VORBIS_COMMENT, body.len())?).map_err(err)?;
-            sink.out.write_all(&body).map_err(err)?;
+        for (i, (kind, body)) in blocks.iter().enumerate() {
+            sink.out.write_all(&block_header(i + 1 == blocks.len(), *kind, body.len())?).map_err(err)?;
+            sink.out.write_all(body).map_err(err)?;
         }
         Ok(sink)
     }

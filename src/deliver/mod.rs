@@ -277,6 +277,7 @@ pub fn song_tags(metadata: &Metadata, export: &Export) -> Tags {
         };
         tags = tags.with(key, value.clone());
     }
+    tags.cover = metadata.cover.clone();
     if export.container == Container::Wav {
         let description = match (&metadata.title, &metadata.artist) {
             (Some(t), Some(a)) => format!("{t} - {a}"),

@@ -118,6 +118,18 @@ fn id3v2(tags: &Tags) -> Vec<u8> {
         };
         text(b"TRCK", &track);
     }
+    if let Some(cover) = &tags.cover {
+        // APIC: Latin-1 MIME type, picture type 3 (front cover), an empty
+        // description, the image.
+        let mut body = vec![0u8];
+        body.extend_from_slice(cover.mime.as_bytes());
+        body.extend_from_slice(&[0, 3, 0]);
+        body.extend_from_slice(&cover.data);
+        frames.extend_from_slice(b"APIC");
+        frames.extend_from_slice(&syncsafe(body.len() as u32));
+        frames.extend_from_slice(&[0, 0]);
+        frames.extend_from_slice(&body);
+    }
     if frames.is_empty() {
         return Vec::new();
     }

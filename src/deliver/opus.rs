@@ -148,7 +148,7 @@ impl OpusSink {
         head.extend_from_slice(&0i16.to_le_bytes()); // output gain
         head.push(0); // channel mapping family 0: mono or L, R
         let mut tags_packet = b"OpusTags".to_vec();
-        tags_packet.extend_from_slice(&tags.vorbis_comment());
+        tags_packet.extend_from_slice(&tags.vorbis_comment(true));
         // The stream's serial number comes from the render's seed, so the
         // same recipe writes the same bytes.
         let serial = (seed ^ (seed >> 32)) as u32;

@@ -91,6 +91,10 @@ pub struct Tags {
     pub fields: Vec<(TagKey, String)>,
     /// The BWF `bext` chunk of WAV files (FLAC ignores it); `None` writes none.
     pub bext: Option<Bext>,
+    /// The front cover: a PICTURE block in FLAC, an APIC frame in MP3, a
+    /// `METADATA_BLOCK_PICTURE` comment in Opus and Vorbis; WAV has no
+    /// standard place for one.
+    pub cover: Option<crate::ir::Cover>,
 }
 
 impl Tags {
@@ -112,23 +116,55 @@ impl Tags {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty() && self.bext.is_none()
+        self.fields.is_empty() && self.bext.is_none() && self.cover.is_none()
+    }
+
+    /// The cover as the body of a FLAC PICTURE block (RFC 9639 §8.8, big-
+    /// endian): picture type 3 (front cover), MIME type, an empty
+    /// description, width, height, depth, 0 colours, the image.
+    pub fn picture(&self) -> Option<Vec<u8>> {
+        let c = self.cover.as_ref()?;
+        let mut body = Vec::with_capacity(c.data.len() + 64);
+        let mut put = |v: u32| body.extend_from_slice(&v.to_be_bytes());
+        put(3);
+        put(c.mime.len() as u32);
+        body.extend_from_slice(c.mime.as_bytes());
+        for v in [0, c.width, c.height, c.depth, 0, c.data.len() as u32] {
+            body.extend_from_slice(&v.to_be_bytes());
+        }
+        body.extend_from_slice(&c.data);
+        Some(body)
+    }
+
+    /// The cover as Ogg files carry it: a `METADATA_BLOCK_PICTURE` comment
+    /// holding the PICTURE block in base64 (the Xiph convention opusenc,
+    /// oggenc and every tagger follow).
+    pub fn picture_comment(&self) -> Option<String> {
+        use base64::Engine;
+        self.picture().map(|p| base64::engine::general_purpose::STANDARD.encode(p))
     }
 
     /// The fields as a Vorbis comment body (the Vorbis I specification,
     /// §5): the vendor string, the count, then `NAME=value` each, lengths
     /// 32-bit little-endian. FLAC's VORBIS_COMMENT block and Opus's
     /// `OpusTags` packet carry it as it stands.
-    pub fn vorbis_comment(&self) -> Vec<u8> {
+    /// With `with_cover` (Opus) the cover goes in as a comment; FLAC gives it
+    /// a PICTURE block of its own instead.
+    pub fn vorbis_comment(&self, with_cover: bool) -> Vec<u8> {
+        let picture = with_cover && self.cover.is_some();
         let put = |body: &mut Vec<u8>, text: &[u8]| {
             body.extend_from_slice(&(text.len() as u32).to_le_bytes());
             body.extend_from_slice(text);
         };
         let mut body = Vec::new();
         put(&mut body, format!("mixc {}", env!("CARGO_PKG_VERSION")).as_bytes());
-        body.extend_from_slice(&(self.fields.len() as u32).to_le_bytes());
+        body.extend_from_slice(&(self.fields.len() as u32 + u32::from(picture)).to_le_bytes());
         for (key, value) in &self.fields {
             put(&mut body, format!("{}={value}", key.vorbis_name()).as_bytes());
+        }
+        if picture {
+            let encoded = self.picture_comment().unwrap_or_default();
+            put(&mut body, format!("METADATA_BLOCK_PICTURE={encoded}").as_bytes());
         }
         body
     }

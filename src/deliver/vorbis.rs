@@ -60,6 +60,9 @@ impl VorbisSink {
                 .comment_tag(key.vorbis_name(), value.as_str())
                 .map_err(|e| format!("tag `{}`: {e}", key.vorbis_name()))?;
         }
+        if let Some(picture) = tags.picture_comment() {
+            builder.comment_tag("METADATA_BLOCK_PICTURE", picture).map_err(|e| format!("the cover: {e}"))?;
+        }
         let encoder = builder.build().map_err(|e| format!("libvorbis cannot encode this: {e}"))?;
         Ok(VorbisSink { encoder: Encoder(encoder) })
     }

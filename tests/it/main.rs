@@ -6,6 +6,7 @@ mod common;
 mod conformance;
 mod conformance_signals;
 mod corpus;
+mod cover;
 mod delivery;
 mod diagnostics;
 mod dither;

@@ -1,11 +1,13 @@
 //! FLAC metadata blocks: their 4-byte headers (with the *last block* flag)
-//! and the VORBIS_COMMENT block that carries [`Tags`].
+//! and the VORBIS_COMMENT block that carries [`Tags`] (the cover goes in a
+//! PICTURE block: [`Tags::picture`]).
 
 use crate::deliver::tags::Tags;
 
 /// Metadata block types (RFC 9639 §8.1).
 pub(super) const STREAMINFO: u8 = 0;
 pub(super) const VORBIS_COMMENT: u8 = 4;
+pub(super) const PICTURE: u8 = 6;
 
 /// The largest body a 24-bit block length can describe.
 const MAX_BLOCK: usize = (1 << 24) - 1;
@@ -24,5 +26,5 @@ pub(super) fn block_header(last: bool, kind: u8, len: usize) -> Result<[u8; 4], 
 /// write (so an untagged file keeps STREAMINFO as its only block). Unlike
 /// the rest of FLAC its integers are little-endian, as in Vorbis.
 pub(super) fn vorbis_comment(tags: &Tags) -> Option<Vec<u8>> {
-    (!tags.fields.is_empty()).then(|| tags.vorbis_comment())
+    (!tags.fields.is_empty()).then(|| tags.vorbis_comment(false))
 }
