@@ -235,3 +235,70 @@ pub fn chord(frames: usize, rate: u32, seed: u64, shift: f64) -> Vec<f32> {
         })
         .collect()
 }
+
+/// Integrated loudness of planar audio, by the ebur128 crate (an
+/// implementation independent of mixc's meter).
+pub fn lufs(rate: u32, audio: &[Vec<f32>]) -> f64 {
+    let mut m = ebur128::EbuR128::new(audio.len() as u32, rate, ebur128::Mode::I).expect("meter");
+    let planar: Vec<&[f32]> = audio.iter().map(|c| c.as_slice()).collect();
+    m.add_frames_planar_f32(&planar).expect("add");
+    m.loudness_global().expect("I")
+}
+
+/// The highest true peak over all channels, dBTP, by the ebur128 crate.
+pub fn true_peak_dbtp(rate: u32, audio: &[Vec<f32>]) -> f64 {
+    let mut m = ebur128::EbuR128::new(audio.len() as u32, rate, ebur128::Mode::TRUE_PEAK).expect("meter");
+    let planar: Vec<&[f32]> = audio.iter().map(|c| c.as_slice()).collect();
+    m.add_frames_planar_f32(&planar).expect("add");
+    20.0 * (0..audio.len() as u32).map(|c| m.true_peak(c).expect("tp")).fold(0f64, f64::max).log10()
+}
+
+/// Stereo noise under two tones (220 and 330 Hz), for the codec tests.
+pub fn tones_in_noise(frames: usize, rate: u32, seed: u64) -> Vec<Vec<f32>> {
+    [(seed, 220.0), (seed + 1, 330.0)]
+        .iter()
+        .map(|&(s, f)| {
+            noise(frames, s, 0.2, 24).iter().zip(sine(frames, rate, f, 0.3, 24)).map(|(a, b)| a + b).collect()
+        })
+        .collect()
+}
+
+/// Whether `tool` (ffmpeg, ffprobe) runs here; when not, says the test skips.
+pub fn have(tool: &str) -> bool {
+    let ok = Command::new(tool).arg("-version").output().is_ok_and(|o| o.status.success());
+    if !ok {
+        println!("skipped: {tool} is not installed (apt-get install -y ffmpeg)");
+    }
+    ok
+}
+
+/// `ffprobe -show_entries ENTRIES` of `path`, one `key=value` a line; `None`
+/// (with the reason printed) when ffprobe is not installed.
+pub fn ffprobe(path: &Path, entries: &str) -> Option<String> {
+    let out = Command::new("ffprobe")
+        .args(["-v", "error", "-show_entries", entries, "-of", "default=nw=1"])
+        .arg(path)
+        .output();
+    match out {
+        Ok(o) => Some(String::from_utf8_lossy(&o.stdout).into_owned()),
+        Err(_) => {
+            println!("skipped: ffprobe is not installed (apt-get install -y ffmpeg)");
+            None
+        }
+    }
+}
+
+/// Each `(export line, text at the caret, words of the message)`: `mixc
+/// check` of a song (a mono source at `rate`) with that export exits 1 with
+/// a spanned error saying so.
+pub fn assert_refused(rate: u32, cases: &[(&str, &str, &str)]) {
+    let p = Project::new();
+    p.wav_int("x.wav", rate, 24, &[noise(9_600, 1, 0.2, 24)]);
+    for (export, at, says) in cases {
+        p.file("song.mix", &format!("track a {{ source = \"x.wav\" }}\n{export}\n"));
+        let out = p.mixc(&["check", "song.mix"]);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{export}: {err}");
+        assert!(err.contains(says) && err.contains("song.mix:") && err.contains(at), "{export}: {err}");
+    }
+}

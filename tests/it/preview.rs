@@ -6,11 +6,7 @@ use crate::common::*;
 /// Noise and tones at 44.1 kHz (no energy above 22 kHz, as in music).
 fn song(p: &Project, master: &str) {
     let frames = 5 * 44_100;
-    let l: Vec<f32> =
-        noise(frames, 61, 0.2, 24).iter().zip(sine(frames, 44_100, 220.0, 0.3, 24)).map(|(a, b)| a + b).collect();
-    let r: Vec<f32> =
-        noise(frames, 62, 0.2, 24).iter().zip(sine(frames, 44_100, 330.0, 0.3, 24)).map(|(a, b)| a + b).collect();
-    p.wav_int("music.wav", 44_100, 24, &[l, r]);
+    p.wav_int("music.wav", 44_100, 24, &tones_in_noise(frames, 44_100, 61));
     p.file("song.mix", &format!("track a {{ source = \"music.wav\" }}\n{master}\nexport \"out.wav\"\n"));
 }
 
