@@ -135,23 +135,7 @@ fn opus(ctx: &mut Ctx, settings: &Settings) -> Option<(Container, u32)> {
     }
     let kbps = match settings.get("bitrate") {
         None => Some(crate::ir::OPUS_DEFAULT_KBPS),
-        Some(s) => match ctx.number(&s.value, Kind::Bitrate) {
-            Some(k) if k.fract() == 0.0 && OPUS_BITRATES.contains(&(k as u32)) => Some(k as u32),
-            Some(_) => {
-                let kind = ErrorKind::OutOfRange {
-                    what: "Opus bitrate".into(),
-                    value: ctx.text(s.value.span).into(),
-                    range: format!(
-                        "a whole number of kbps from {}kbps to {}kbps",
-                        OPUS_BITRATES.start(),
-                        OPUS_BITRATES.end()
-                    ),
-                };
-                ctx.error(Diagnostic::new(kind, s.value.span));
-                None
-            }
-            None => None,
-        },
+        Some(s) => kbps_in(ctx, s, "Opus bitrate", &OPUS_BITRATES),
     };
     let mode = match settings.get("mode") {
         None => Some(OpusMode::Vbr),
@@ -194,23 +178,23 @@ fn vorbis(ctx: &mut Ctx, settings: &Settings) -> Option<VorbisRate> {
             }
             Some(VorbisRate::Quality((v * 100.0).round() as i16))
         }
-        (None, Some(b)) => match ctx.number(&b.value, Kind::Bitrate) {
-            Some(k) if k.fract() == 0.0 && VORBIS_BITRATES.contains(&(k as u32)) => Some(VorbisRate::Kbps(k as u32)),
-            Some(_) => {
-                let kind = ErrorKind::OutOfRange {
-                    what: "Vorbis bitrate".into(),
-                    value: ctx.text(b.value.span).into(),
-                    range: format!(
-                        "a whole number of kbps from {}kbps to {}kbps",
-                        VORBIS_BITRATES.start(),
-                        VORBIS_BITRATES.end()
-                    ),
-                };
-                ctx.error(Diagnostic::new(kind, b.value.span));
-                None
-            }
-            None => None,
-        },
+        (None, Some(b)) => kbps_in(ctx, b, "Vorbis bitrate", &VORBIS_BITRATES).map(VorbisRate::Kbps),
         (None, None) => Some(VORBIS_DEFAULT),
     }
+}
+
+/// A `bitrate` that must be a whole number of kbit/s in `range`; `None`
+/// after an error naming the range.
+fn kbps_in(ctx: &mut Ctx, s: &Setting, what: &str, range: &std::ops::RangeInclusive<u32>) -> Option<u32> {
+    let k = ctx.number(&s.value, Kind::Bitrate)?;
+    if k.fract() == 0.0 && range.contains(&(k as u32)) {
+        return Some(k as u32);
+    }
+    let kind = ErrorKind::OutOfRange {
+        what: what.into(),
+        value: ctx.text(s.value.span).into(),
+        range: format!("a whole number of kbps from {}kbps to {}kbps", range.start(), range.end()),
+    };
+    ctx.error(Diagnostic::new(kind, s.value.span));
+    None
 }
