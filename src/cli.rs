@@ -210,7 +210,7 @@ pub enum Command {
     /// true peak over the ceiling is flagged: `true_peak = -1dBTP after
     /// decoding` on the master holds it in the real exports.
     ///
-    /// Codecs: `mp3:BITRATE` (32k to 320k), `opus:BITRATE[:vbr|cvbr|cbr]`
+    /// Codecs: `mp3:BITRATE` (32k to 320k) or `mp3:vN` (LAME's -V, 0 to 9), `opus:BITRATE[:vbr|cvbr|cbr]`
     /// (6k to 510k, always 48 kHz), `vorbis:qN` (quality -1 to 10) or
     /// `vorbis:BITRATE`.
     Preview {

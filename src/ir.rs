@@ -189,9 +189,9 @@ pub enum Dither {
 pub enum Container {
     Wav,
     Flac,
-    /// MPEG-1 Layer III at a constant bitrate, kbit/s.
+    /// MPEG-1 Layer III, at a constant bitrate or LAME's VBR quality.
     Mp3 {
-        kbps: u32,
+        rate: Mp3Rate,
     },
     /// Opus in Ogg at 48 kHz, kbit/s, with opusenc's bitrate modes.
     Opus {
@@ -202,6 +202,15 @@ pub enum Container {
     Vorbis {
         rate: VorbisRate,
     },
+}
+
+/// How LAME is asked for an MP3's size: a constant bitrate (kbit/s,
+/// `lame -b`) or a VBR quality (`lame -V`, 0 the largest and best, 9 the
+/// smallest).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mp3Rate {
+    Cbr(u32),
+    Vbr(u8),
 }
 
 /// How a Vorbis encoder is asked for its size: oggenc's `-q` (hundredths of

@@ -12,7 +12,7 @@ use super::ctx::Ctx;
 use super::settings::collect;
 
 const EXPORT_KEYS: &[&str] =
-    &["rate", "bits", "dither", "format", "bitrate", "mode", "quality", "target", "loudness", "true_peak"];
+    &["rate", "bits", "dither", "format", "bitrate", "mode", "quality", "vbr", "target", "loudness", "true_peak"];
 
 /// Checks one `export`. Defaults (LANGUAGE.md): the session rate, 24 bits,
 /// TPDF dither at 16 bits and below, none at 24 bits and 32f.
@@ -222,7 +222,7 @@ fn container(ctx: &mut Ctx, decl: &ExportDecl, format: Option<&crate::syntax::as
     match name.as_str() {
         "wav" | "wave" => Some(Container::Wav),
         "flac" => Some(Container::Flac),
-        "mp3" => Some(Container::Mp3 { kbps: 320 }),
+        "mp3" => Some(Container::Mp3 { rate: crate::ir::Mp3Rate::Cbr(320) }),
         "opus" => Some(Container::Opus { kbps: crate::ir::OPUS_DEFAULT_KBPS, mode: crate::ir::OpusMode::Vbr }),
         "ogg" | "oga" | "vorbis" => Some(Container::Vorbis { rate: crate::ir::VORBIS_DEFAULT }),
         other => {

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, ErrorKind};
 use crate::ir::{
-    Container, OpusMode, VorbisRate, MP3_BITRATES, MP3_RATES, OPUS_BITRATES, VORBIS_BITRATES, VORBIS_DEFAULT,
+    Container, Mp3Rate, OpusMode, VorbisRate, MP3_BITRATES, MP3_RATES, OPUS_BITRATES, VORBIS_BITRATES, VORBIS_DEFAULT,
     VORBIS_QUALITY,
 };
 use crate::processor::value::Kind;
@@ -43,8 +43,9 @@ pub fn settings(
         }
     }
     // Each format's own words, refused on the others.
-    let owners: [(&str, &str, bool); 2] = [
+    let owners: [(&str, &str, bool); 3] = [
         ("mode", "Opus", matches!(container, Container::Opus { .. })),
+        ("vbr", "MP3 (LAME's `-V`)", matches!(container, Container::Mp3 { .. })),
         ("quality", "Ogg Vorbis", matches!(container, Container::Vorbis { .. })),
     ];
     for (key, owner, here) in owners {
@@ -58,7 +59,7 @@ pub fn settings(
         }
     }
     let result = match container {
-        Container::Mp3 { .. } => mp3(ctx, decl, settings, rate).map(|kbps| (Container::Mp3 { kbps }, rate)),
+        Container::Mp3 { .. } => mp3(ctx, decl, settings, rate).map(|size| (Container::Mp3 { rate: size }, rate)),
         Container::Opus { .. } => opus(ctx, settings),
         Container::Vorbis { .. } => vorbis(ctx, settings).map(|r| (Container::Vorbis { rate: r }, rate)),
         other => Some((other, rate)),
@@ -69,7 +70,7 @@ pub fn settings(
 /// False (after an error) when a lossless export is given a lossy setting.
 pub fn none_given(ctx: &mut Ctx, settings: &Settings) -> bool {
     let mut ok = true;
-    for key in ["bitrate", "mode", "quality"] {
+    for key in ["bitrate", "mode", "quality", "vbr"] {
         if let Some(s) = settings.get(key) {
             let kind = ErrorKind::Other {
                 message: format!("`{key}` is for lossy files; WAV and FLAC keep every sample"),
@@ -84,7 +85,7 @@ pub fn none_given(ctx: &mut Ctx, settings: &Settings) -> bool {
 
 /// An MP3 export's bitrate (default 320 kbit/s), after checking its rate:
 /// MPEG-1 Layer III holds 32, 44.1 and 48 kHz.
-fn mp3(ctx: &mut Ctx, decl: &ExportDecl, settings: &Settings, rate: u32) -> Option<u32> {
+fn mp3(ctx: &mut Ctx, decl: &ExportDecl, settings: &Settings, rate: u32) -> Option<Mp3Rate> {
     let mut ok = true;
     if !MP3_RATES.contains(&rate) {
         let span = settings.get("rate").map_or(decl.span, |s| s.value.span);
@@ -94,6 +95,27 @@ fn mp3(ctx: &mut Ctx, decl: &ExportDecl, settings: &Settings, rate: u32) -> Opti
         };
         ctx.error(Diagnostic::new(kind, span));
         ok = false;
+    }
+    if let (Some(v), Some(b)) = (settings.get("vbr"), settings.get("bitrate")) {
+        let kind = ErrorKind::Other {
+            message: "an MP3 file is sized by `bitrate` (constant) or by `vbr` (LAME's `-V`), not both".into(),
+            help: Some("keep one: `vbr = 0` is LAME's `-V 0`, about 245 kbit/s".into()),
+        };
+        ctx.error(Diagnostic::new(kind, v.key.span).with_note(b.key.span, "bitrate set here"));
+        return None;
+    }
+    if let Some(v) = settings.get("vbr") {
+        let q = ctx.number(&v.value, Kind::Number)?;
+        if q.fract() != 0.0 || !(0.0..=9.0).contains(&q) {
+            let kind = ErrorKind::OutOfRange {
+                what: "MP3 VBR quality".into(),
+                value: ctx.text(v.value.span).into(),
+                range: "a whole number from 0 (best, largest) to 9 (smallest), as LAME's `-V`".into(),
+            };
+            ctx.error(Diagnostic::new(kind, v.value.span));
+            return None;
+        }
+        return Some(Mp3Rate::Vbr(q as u8)).filter(|_| ok);
     }
     let kbps = match settings.get("bitrate") {
         None => Some(320),
@@ -111,7 +133,7 @@ fn mp3(ctx: &mut Ctx, decl: &ExportDecl, settings: &Settings, rate: u32) -> Opti
             None => None,
         },
     };
-    kbps.filter(|_| ok)
+    kbps.filter(|_| ok).map(Mp3Rate::Cbr)
 }
 
 /// An Opus export: bitrate (default 160 kbit/s), mode (default `vbr`, as

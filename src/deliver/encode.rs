@@ -121,8 +121,8 @@ fn open_sink(file: File, spec: &EncodeSpec) -> Result<Sink, String> {
             Err("FLAC stores 16- or 24-bit integers; use WAV for 32-bit float".into())
         }
         Container::Flac => Ok(Sink::Flac(Box::new(FlacSink::new(file, spec.rate, spec.channels, bits, &spec.tags)?))),
-        Container::Mp3 { kbps } => {
-            Ok(Sink::Mp3(Box::new(Mp3Sink::new(file, spec.rate, spec.channels, kbps, &spec.tags)?)))
+        Container::Mp3 { rate } => {
+            Ok(Sink::Mp3(Box::new(Mp3Sink::new(file, spec.rate, spec.channels, rate, &spec.tags)?)))
         }
         Container::Opus { .. } if spec.rate != super::opus::RATE => {
             Err(format!("Opus runs at 48 kHz; this master is at {} Hz", spec.rate))

@@ -1,5 +1,5 @@
 //! MP3 files through LAME (the reference encoder, built from the source
-//! bundled in `mp3lame-sys`), constant bitrate, joint stereo, with:
+//! bundled in `mp3lame-sys`), constant bitrate or VBR (`-V`), joint stereo, with:
 //!
 //! - an ID3v2.4 tag (UTF-8 text frames) written here, ahead of the audio:
 //!   LAME's own ID3 writer takes Latin-1 only, which would mangle names;
@@ -11,9 +11,10 @@
 use std::fs::File;
 use std::io::{Seek, SeekFrom, Write};
 
-use mp3lame_encoder::{Bitrate, Builder, DualPcm, Encoder, FlushGap, Quality};
+use mp3lame_encoder::{Bitrate, Builder, DualPcm, Encoder, FlushGap, Quality, VbrMode};
 
 use super::tags::{TagKey, Tags};
+use crate::ir::Mp3Rate;
 
 pub struct Mp3Sink {
     file: File,
@@ -42,13 +43,36 @@ fn bitrate(kbps: u32) -> Result<Bitrate, String> {
     })
 }
 
+fn vbr_quality(q: u8) -> Result<Quality, String> {
+    Ok(match q {
+        0 => Quality::Best,
+        1 => Quality::SecondBest,
+        2 => Quality::NearBest,
+        3 => Quality::VeryNice,
+        4 => Quality::Nice,
+        5 => Quality::Good,
+        6 => Quality::Decent,
+        7 => Quality::Ok,
+        8 => Quality::SecondWorst,
+        9 => Quality::Worst,
+        other => return Err(format!("LAME has no VBR quality {other}")),
+    })
+}
+
 impl Mp3Sink {
-    pub fn new(mut file: File, rate: u32, channels: usize, kbps: u32, tags: &Tags) -> Result<Mp3Sink, String> {
+    pub fn new(mut file: File, rate: u32, channels: usize, size: Mp3Rate, tags: &Tags) -> Result<Mp3Sink, String> {
         let lame = |e: mp3lame_encoder::BuildError| format!("LAME refused the settings: {e:?}");
         let mut b = Builder::new().ok_or("LAME could not start")?;
         b.set_num_channels(channels as u8).map_err(lame)?;
         b.set_sample_rate(rate).map_err(lame)?;
-        b.set_brate(bitrate(kbps)?).map_err(lame)?;
+        match size {
+            Mp3Rate::Cbr(kbps) => b.set_brate(bitrate(kbps)?).map_err(lame)?,
+            // `lame -V n`: the new VBR engine (mtrh), LAME's default for -V.
+            Mp3Rate::Vbr(q) => {
+                b.set_vbr_mode(VbrMode::Mtrh).map_err(lame)?;
+                b.set_vbr_quality(vbr_quality(q)?).map_err(lame)?;
+            }
+        }
         // LAME's `-q 2`: its recommended high-quality setting.
         b.set_quality(Quality::NearBest).map_err(lame)?;
         b.set_to_write_vbr_tag(true).map_err(lame)?;

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use super::{render_graph, Error, RunOptions, Summary};
 use crate::ir::{
-    Container, Dither, Export, MixGraph, OpusMode, SampleFormat, VorbisRate, MP3_BITRATES, MP3_RATES, OPUS_BITRATES,
-    OPUS_RATE, VORBIS_BITRATES, VORBIS_QUALITY,
+    Container, Dither, Export, MixGraph, Mp3Rate, OpusMode, SampleFormat, VorbisRate, MP3_BITRATES, MP3_RATES,
+    OPUS_BITRATES, OPUS_RATE, VORBIS_BITRATES, VORBIS_QUALITY,
 };
 use crate::meter::Measurement;
 
@@ -44,13 +44,20 @@ fn parse_one(text: &str) -> Result<Codec, String> {
     let parts: Vec<&str> = text.split(':').collect();
     let lower = parts[0].to_ascii_lowercase();
     let container = match (lower.as_str(), &parts[1..]) {
+        ("mp3", [v]) if v.starts_with(['v', 'V']) => {
+            let q: u8 = v[1..].parse().map_err(|_| format!("`{text}`: `{v}` is not a VBR quality such as `v0`"))?;
+            if q > 9 {
+                return Err(format!("`{text}`: LAME's VBR qualities run from v0 to v9"));
+            }
+            Container::Mp3 { rate: Mp3Rate::Vbr(q) }
+        }
         ("mp3", [rate]) => {
             let k = kbps(rate, text)?;
             if !MP3_BITRATES.contains(&k) {
                 let list: Vec<String> = MP3_BITRATES.iter().map(|b| format!("{b}k")).collect();
                 return Err(format!("`{text}`: MP3 bitrates are {}", list.join(", ")));
             }
-            Container::Mp3 { kbps: k }
+            Container::Mp3 { rate: Mp3Rate::Cbr(k) }
         }
         ("opus", [rate, rest @ ..]) if rest.len() <= 1 => {
             let k = kbps(rate, text)?;
@@ -233,15 +240,16 @@ mod tests {
 
     #[test]
     fn codec_lists_parse_and_bad_ones_say_what_is_allowed() {
-        let codecs = parse_codecs("mp3:320k, opus:96k:cbr,vorbis:q4.5,ogg:192kbps").expect("parses");
+        let codecs = parse_codecs("mp3:320k, opus:96k:cbr,vorbis:q4.5,ogg:192kbps,mp3:V2").expect("parses");
         let containers: Vec<Container> = codecs.iter().map(|c| c.container).collect();
         assert_eq!(
             containers,
             [
-                Container::Mp3 { kbps: 320 },
+                Container::Mp3 { rate: Mp3Rate::Cbr(320) },
                 Container::Opus { kbps: 96, mode: OpusMode::Cbr },
                 Container::Vorbis { rate: VorbisRate::Quality(450) },
                 Container::Vorbis { rate: VorbisRate::Kbps(192) },
+                Container::Mp3 { rate: Mp3Rate::Vbr(2) },
             ]
         );
         for (bad, says) in [
@@ -261,9 +269,9 @@ mod tests {
     #[test]
     fn each_codec_gets_a_rate_it_holds() {
         assert_eq!(rate_for(Container::Opus { kbps: 160, mode: OpusMode::Vbr }, 44_100), 48_000);
-        assert_eq!(rate_for(Container::Mp3 { kbps: 320 }, 44_100), 44_100);
-        assert_eq!(rate_for(Container::Mp3 { kbps: 320 }, 88_200), 44_100);
-        assert_eq!(rate_for(Container::Mp3 { kbps: 320 }, 96_000), 48_000);
+        assert_eq!(rate_for(Container::Mp3 { rate: Mp3Rate::Cbr(320) }, 44_100), 44_100);
+        assert_eq!(rate_for(Container::Mp3 { rate: Mp3Rate::Cbr(320) }, 88_200), 44_100);
+        assert_eq!(rate_for(Container::Mp3 { rate: Mp3Rate::Cbr(320) }, 96_000), 48_000);
         assert_eq!(rate_for(Container::Vorbis { rate: VorbisRate::Kbps(192) }, 96_000), 96_000);
     }
 }

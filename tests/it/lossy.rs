@@ -15,6 +15,7 @@ fn project() -> Project {
         "song.mix",
         "title = \"Ünïcode Sóng\"\nartist = \"Björk Tëst\"\nrate = 48kHz\ntrack a { source = \"music.wav\" }\n\
          export \"hi.mp3\" { rate = 44.1kHz }\nexport \"low.mp3\" { bitrate = 128kbps }\n\
+         export \"v2.mp3\" { vbr = 2 }\n\
          export \"master.wav\" { rate = 44.1kHz, bits = 32f }\n",
     );
     p.render_ok("song.mix", &[]);
@@ -30,6 +31,8 @@ fn mp3_exports_decode_to_the_masters_length_tags_and_loudness() {
     assert_eq!(hi[0].len(), 6 * 44_100, "the decoded length is the master's (encoder delay and padding trimmed)");
     let (low_rate, low) = decode(&p.path("low.mp3"));
     assert_eq!((low_rate, low[0].len()), (48_000, 6 * 48_000));
+    let (_, vbr) = decode(&p.path("v2.mp3"));
+    assert_eq!(vbr[0].len(), 6 * 48_000, "VBR: the Info tag trims delay and padding too");
     let (reference, coded) = (lufs(rate.sample_rate, &master), lufs(44_100, &hi));
     assert!((coded - reference).abs() <= 0.3, "320 kbit/s: {coded:.2} LUFS against {reference:.2} lossless");
     let (_, tags) = probe_with_tags(&p.path("hi.mp3"));
@@ -59,13 +62,18 @@ fn ffmpeg_reads_the_mp3_exports_as_written() {
         assert!(stream.contains(want), "missing {want}: {stream}");
     }
     // Decoded by ffmpeg (which reads LAME's Info tag): the master's length exactly.
-    let pcm = Command::new("ffmpeg")
-        .args(["-v", "error", "-i"])
-        .arg(p.path("low.mp3"))
-        .args(["-f", "s16le", "-ac", "2", "-"])
-        .output()
-        .expect("ffmpeg");
-    assert_eq!(pcm.stdout.len() / 4, 6 * 48_000, "ffmpeg decodes another length");
+    for file in ["low.mp3", "v2.mp3"] {
+        let pcm = Command::new("ffmpeg")
+            .args(["-v", "error", "-i"])
+            .arg(p.path(file))
+            .args(["-f", "s16le", "-ac", "2", "-"])
+            .output()
+            .expect("ffmpeg");
+        assert_eq!(pcm.stdout.len() / 4, 6 * 48_000, "{file}: ffmpeg decodes another length");
+    }
+    // VBR: the bitrate follows the music, inside LAME's -V 2 range.
+    let vbr: f64 = probe("v2.mp3", "format=bit_rate").trim().trim_start_matches("bit_rate=").parse().expect("bit_rate");
+    assert!((100_000.0..330_000.0).contains(&vbr), "v2.mp3: {vbr} b/s");
 }
 
 /// What an MP3 cannot hold is a spanned error naming what it can.
@@ -77,6 +85,9 @@ fn impossible_mp3_settings_are_refused_with_the_allowed_values() {
         ("export \"a.mp3\"", "a.mp3", "32, 44.1 or 48 kHz"),
         ("export \"a.mp3\" { rate = 96kHz }", "96kHz", "rate = 44.1kHz"),
         ("export \"a.wav\" { bitrate = 320kbps }", "bitrate", "lossy"),
+        ("export \"a.mp3\" { rate = 48kHz, vbr = 10 }", "10", "from 0 (best, largest) to 9"),
+        ("export \"a.mp3\" { rate = 48kHz, vbr = 2, bitrate = 320kbps }", "vbr", "not both"),
+        ("export \"a.opus\" { vbr = 2 }", "vbr", "`vbr` is for MP3"),
     ];
     assert_refused(96_000, &cases);
 }
