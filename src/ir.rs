@@ -230,6 +230,26 @@ pub const VORBIS_DEFAULT: VorbisRate = VorbisRate::Quality(600);
 pub const VORBIS_BITRATES: std::ops::RangeInclusive<u32> = 45..=500;
 
 impl Container {
+    /// How a lossy file was encoded, for summaries: `MP3 320 kbit/s`,
+    /// `MP3 VBR -V 2`, `Opus 160 kbit/s VBR`, `Vorbis q6`; `None` for WAV and FLAC.
+    pub fn lossy_description(&self) -> Option<String> {
+        Some(match self {
+            Container::Wav | Container::Flac => return None,
+            Container::Mp3 { rate: Mp3Rate::Cbr(k) } => format!("MP3 {k} kbit/s"),
+            Container::Mp3 { rate: Mp3Rate::Vbr(q) } => format!("MP3 VBR -V {q}"),
+            Container::Opus { kbps, mode } => {
+                let mode = match mode {
+                    OpusMode::Vbr => "VBR",
+                    OpusMode::Cvbr => "CVBR",
+                    OpusMode::Cbr => "CBR",
+                };
+                format!("Opus {kbps} kbit/s {mode}")
+            }
+            Container::Vorbis { rate: VorbisRate::Quality(h) } => format!("Vorbis q{}", f64::from(*h) / 100.0),
+            Container::Vorbis { rate: VorbisRate::Kbps(k) } => format!("Vorbis {k} kbit/s"),
+        })
+    }
+
     /// Whether the file is lossy: encoded from the float mix, nothing
     /// quantised or dithered by mixc.
     pub fn is_lossy(&self) -> bool {

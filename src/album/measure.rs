@@ -149,6 +149,38 @@ impl<'a> AlbumMeasurer<'a> {
     }
 }
 
+/// The album as its lossy files decode: each file (complete, under its
+/// temporary name at `paths[i]`) decoded in album order and measured as one
+/// programme and per song, as [`AlbumMeasurer`] measures the encoder's input.
+pub fn measure_decoded(
+    export: &Export,
+    rate: u32,
+    files: &[FileSpan],
+    songs: &[Range<usize>],
+    paths: &[&std::path::Path],
+) -> Result<Measured, crate::io::AudioError> {
+    let named = |e: crate::io::AudioError| crate::io::AudioError::Write {
+        path: export.path.clone(),
+        reason: format!("the encoded file does not decode: {e}; nothing was written"),
+    };
+    let mut m = AlbumMeasurer::new(export, rate, 2, files, songs)
+        .map_err(|reason| crate::io::AudioError::Write { path: export.path.clone(), reason })?;
+    let mut buffers = vec![vec![0.0f32; 8192]; 2];
+    for path in paths {
+        let mut decoder = crate::io::decode::Decoder::open_any(path).map_err(named)?;
+        loop {
+            let mut outs: Vec<&mut [f32]> = buffers.iter_mut().map(|b| b.as_mut_slice()).collect();
+            let n = decoder.read(&mut outs).map_err(named)?;
+            if n == 0 {
+                break;
+            }
+            let chunk: Vec<&[f32]> = buffers.iter().map(|b| &b[..n]).collect();
+            m.add(&chunk);
+        }
+    }
+    Ok(m.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

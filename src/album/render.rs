@@ -61,7 +61,8 @@ pub struct ExportSummary {
     pub cue: Option<PathBuf>,
     pub rate: u32,
     pub format: SampleFormat,
-    /// The whole album as delivered.
+    pub container: crate::ir::Container,
+    /// The whole album as delivered (a lossy export's as its files decode).
     pub measured: Measurement,
     pub gains: Vec<f64>,
     pub passes: usize,
@@ -111,16 +112,20 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
         // depends only on its place, so two exports at one rate and depth
         // hold the same samples.
         let seed = |file: usize| file as u64 + 1;
-        let mastered = master::master(&songs, export, target, &seed, warm.as_deref(), &pool)
+        let mut mastered = master::master(&songs, export, target, &seed, warm.as_deref(), &pool)
             .map_err(|error| Error::Target { path: export.export.path.clone(), error })?;
+        // A lossy export is judged, and reported, as its files decode.
+        if let Some(decoded) = pending.add(album, &songs, export, &mastered, &pool)? {
+            mastered.measured = decoded;
+        }
         failures.extend(judge(album, export, &mastered));
-        pending.add(album, &songs, export, &mastered, &pool)?;
         exports.push(ExportSummary {
             written: export.export.written.clone(),
             files: export.paths(album),
             cue: export.cue_path(),
             rate: export.export.rate,
             format: export.export.format,
+            container: export.export.container,
             measured: mastered.measured.album.clone(),
             gains: mastered.gains.clone(),
             passes: mastered.passes,

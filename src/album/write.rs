@@ -7,22 +7,23 @@ use std::path::{Path, PathBuf};
 use super::master::{Mastered, Songs};
 use super::tags;
 use super::{cue, Album, AlbumExport, Files};
+use crate::deliver::encode::Completed;
 use crate::deliver::temp::TempFile;
 use crate::deliver::Delivery;
 use crate::io::AudioError;
 use crate::ir::Export;
-use crate::meter::Measurement;
 
 /// Files written to their temporary paths, not yet in place.
 #[derive(Default)]
 pub struct Pending {
-    /// Each file, with what it measures (for a WAV's `bext` loudness).
-    audio: Vec<(Delivery, Measurement)>,
+    /// Each file, complete under its temporary name.
+    audio: Vec<Completed>,
     texts: Vec<TempText>,
 }
 
 impl Pending {
-    /// Writes every file of one mastered export (and its CUE sheet).
+    /// Writes every file of one mastered export (and its CUE sheet); for a
+    /// lossy export, what its files measure once decoded.
     pub fn add(
         &mut self,
         album: &Album,
@@ -30,7 +31,7 @@ impl Pending {
         export: &AlbumExport,
         mastered: &Mastered,
         pool: &rayon::ThreadPool,
-    ) -> Result<(), AudioError> {
+    ) -> Result<Option<super::measure::Measured>, AudioError> {
         let layout = songs.layout;
         let paths = export.paths(album);
         let rate = export.export.rate;
@@ -64,19 +65,27 @@ impl Pending {
             }
             Ok(())
         })?;
-        self.audio.extend(files.into_iter().map(|(d, m, _)| (d, m)));
+        let first = self.audio.len();
+        for (d, measured, _) in files {
+            self.audio.push(d.complete(Some(&measured))?.1);
+        }
         if let Some(cue_path) = export.cue_path() {
             let name = export.export.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let text = cue::sheet(album, layout, &name);
             self.texts.push(TempText::write(&cue_path, &text)?);
         }
-        Ok(())
+        if !export.export.container.is_lossy() {
+            return Ok(None);
+        }
+        let paths: Vec<&Path> = self.audio[first..].iter().map(|c| c.path()).collect();
+        let decoded = super::measure::measure_decoded(&export.export, rate, &mastered.files, &mastered.tracks, &paths)?;
+        Ok(Some(decoded))
     }
 
     /// Moves every file into place: the audio, then the CUE sheets.
     pub fn commit(self) -> Result<(), AudioError> {
-        for (d, measured) in self.audio {
-            d.finish(Some(&measured))?;
+        for file in self.audio {
+            file.commit()?;
         }
         for t in self.texts {
             t.commit()?;

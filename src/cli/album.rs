@@ -148,13 +148,16 @@ fn print_report(file: &Path, album: &Album, s: &AlbumSummary) {
             (None, true) => format!("{} ({} files)", e.written, e.files.len()),
             (None, false) => e.written.clone(),
         };
+        let format = match e.container.lossy_description() {
+            Some(codec) => format!("{codec}, as decoded"),
+            None => format!("{}-bit", e.format.bits()),
+        };
         eprintln!(
-            "  album in {files}: {} LUFS integrated, LRA {} LU, {} dBTP, {} Hz {}-bit, {} pass{}",
+            "  album in {files}: {} LUFS integrated, LRA {} LU, {} dBTP, {} Hz {format}, {} pass{}",
             m.integrated_lufs.map_or("-".into(), |v| format!("{v:.2}")),
             m.loudness_range_lu.map_or("-".into(), |v| format!("{v:.1}")),
             db(m.true_peak_dbtp),
             e.rate,
-            e.format.bits(),
             e.passes,
             if e.passes == 1 { "" } else { "es" }
         );

@@ -354,3 +354,28 @@ fn check_reports_the_album_and_watch_refuses_it() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("is an album"));
 }
+
+/// An album's files may be lossy, one file or one a song: they decode to the
+/// album's length (the songs' files tile it), and the summary's figures are
+/// the decoded files', as an independent meter reads them.
+#[test]
+fn lossy_album_files_are_measured_as_they_decode() {
+    let p = Project::new();
+    let settings = "    loudness = -14LUFS\n    true_peak = -1dBTP\n    gap = 1s";
+    let exports = "export \"out/album.wav\" { bits = 32f }\nexport \"out/mp3/album.mp3\"\nexport \"out/{n}.opus\"";
+    sine_album(&p, &[(-12.0, 3.0), (-18.0, 2.0)], settings, exports);
+    let out = p.mixc(&["render", "album.mix"]);
+    let summary = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{summary}");
+    let (_, wav) = read_wav_f32(&p.path("out/album.wav"));
+    let (_, mp3) = decode(&p.path("out/mp3/album.mp3"));
+    assert_eq!(mp3[0].len(), wav[0].len(), "the MP3 decodes to the album's length");
+    let songs: usize = ["out/01.opus", "out/02.opus"].iter().map(|f| decode(&p.path(f)).1[0].len()).sum();
+    assert_eq!(songs, wav[0].len(), "the songs' Opus files tile the album");
+    let line = summary.lines().find(|l| l.contains("out/mp3/album.mp3")).expect("the MP3's line");
+    assert!(line.contains("MP3 320 kbit/s, as decoded"), "{line}");
+    let shown: f64 =
+        line.split(" dBTP").next().and_then(|l| l.rsplit(' ').next()).and_then(|v| v.parse().ok()).expect("dBTP");
+    let (_, decoded_tp) = reading(&p.path("out/mp3/album.mp3"));
+    assert!((shown - decoded_tp).abs() < 0.15, "summary {shown} dBTP, the decoded MP3 {decoded_tp:.2} dBTP: {line}");
+}
