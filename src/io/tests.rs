@@ -139,6 +139,25 @@ fn lossy_formats_match_within_codec_loss() {
     }
 }
 
+/// Opus made by another muxer (ffmpeg's libopus wrapper): decoded by libopus
+/// at 48 kHz to the source's length exactly (pre-skip and end granule
+/// honoured), each channel at the source's level.
+#[test]
+fn opus_from_ffmpeg_decodes_to_the_source_length() {
+    let info = probe(&fixture("lossy.opus"), false).unwrap();
+    assert_eq!((info.channels, info.rate, info.codec.as_str()), (2, 48_000, "opus"));
+    let frames = SOURCE_FRAMES * 48_000 / 44_100;
+    assert_eq!(info.frames, Some(frames as u64));
+    let got = read_all(&fixture("lossy.opus"));
+    assert_eq!(got[0].len(), frames);
+    let rms = |x: &[f32]| (x.iter().map(|v| f64::from(*v).powi(2)).sum::<f64>() / x.len() as f64).sqrt();
+    let src = source();
+    for c in 0..2 {
+        let db = 20.0 * (rms(&got[c]) / rms(&src[c])).log10();
+        assert!(db.abs() < 0.5, "channel {c}: {db:+.2} dB from the source");
+    }
+}
+
 #[test]
 fn probe_reports_header_facts() {
     let info = probe(&fixture("src24.wav"), false).unwrap();

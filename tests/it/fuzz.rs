@@ -204,7 +204,8 @@ fn decode_holds(path: &Path) {
 
 #[test]
 fn damaged_audio_decodes_or_fails_cleanly_in_every_format() {
-    let fixtures = ["s16.wav", "f32.wav", "ext24.wav", "flac24.flac", "aiff24.aiff", "lossy.mp3", "lossy.ogg"];
+    let fixtures =
+        ["s16.wav", "f32.wav", "ext24.wav", "flac24.flac", "aiff24.aiff", "lossy.mp3", "lossy.ogg", "lossy.opus"];
     let originals: Vec<(String, Vec<u8>)> = fixtures
         .iter()
         .map(|f| (f.to_string(), std::fs::read(root().join("tests/fixtures").join(f)).expect("fixture")))
