@@ -205,33 +205,7 @@ fn album_settings(ctx: &mut Ctx, decl: &AlbumDecl, base: &Path) -> Settings {
     }
     out.after = transition(ctx, &map);
     (out.target, out.checks) = crate::check::targets::resolve(ctx, &map).unwrap_or_default();
-    match (map.get("true_peak"), map.get("target")) {
-        (Some(s), _) => not_after_decoding(ctx, s),
-        (None, Some(s)) if out.target.after_decoding => {
-            let kind = ErrorKind::Other {
-                message: "this delivery preset holds its ceiling `after decoding`, which is for a song's exports"
-                    .into(),
-                help: Some("give the album its own `true_peak = ...` beside `target`".into()),
-            };
-            ctx.error(Diagnostic::new(kind, s.value.span));
-        }
-        _ => {}
-    }
     out
-}
-
-/// An album's lossy files are mastered and judged on the encoder's input
-/// for now: `after decoding` there is refused rather than ignored.
-fn not_after_decoding(ctx: &mut Ctx, s: &Setting) {
-    if let Some(word) = &s.after {
-        let kind = ErrorKind::Other {
-            message: "`after decoding` is for a song's exports; an album's ceiling holds on the encoder's input".into(),
-            help: Some(
-                "drop `after decoding` here, or render the songs' lossy files from their own `.mix` files".into(),
-            ),
-        };
-        ctx.error(Diagnostic::new(kind, word.span));
-    }
 }
 
 /// `gap` or `crossfade` of a block; `None` when neither is set (or one is wrong).
@@ -347,20 +321,6 @@ fn export(ctx: &mut Ctx, decl: &ExportDecl, base: &Path, rate: u32) -> Option<Al
         Some(Files::Whole)
     };
     let export = exports::export(ctx, decl, base, rate)?;
-    if export.target.after_decoding {
-        match decl.settings.iter().find(|s| s.key.node == "true_peak" && s.after.is_some()) {
-            Some(s) => not_after_decoding(ctx, s),
-            None => {
-                let kind = ErrorKind::Other {
-                    message: "this delivery preset holds its ceiling `after decoding`, which is for a song's exports"
-                        .into(),
-                    help: Some("give this export its own `true_peak = ...` beside `target`".into()),
-                };
-                ctx.error(Diagnostic::new(kind, decl.path.span));
-            }
-        }
-        return None;
-    }
     Some(AlbumExport { export, base: base.to_path_buf(), files: files? })
 }
 

@@ -12,10 +12,11 @@ use super::sequence::{self, Layout};
 use super::write::Pending;
 use super::{Album, AlbumExport, Files, Normalize};
 use crate::cache::Mode;
+use crate::deliver::mastering::decoded_ceiling::Lowering;
 use crate::deliver::mastering::held::{bound_bytes, Held, Holder};
-use crate::deliver::mastering::Reduction;
+use crate::deliver::mastering::{NormaliseError, Reduction};
 use crate::io::AudioError;
-use crate::ir::SampleFormat;
+use crate::ir::{SampleFormat, Target};
 use crate::meter::{Measurement, Meter};
 use crate::pipeline::{self, Error, QcFailure, RunOptions};
 use crate::render::{RenderError, RenderOptions};
@@ -112,12 +113,7 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
         // depends only on its place, so two exports at one rate and depth
         // hold the same samples.
         let seed = |file: usize| file as u64 + 1;
-        let mut mastered = master::master(&songs, export, target, &seed, warm.as_deref(), &pool)
-            .map_err(|error| Error::Target { path: export.export.path.clone(), error })?;
-        // A lossy export is judged, and reported, as its files decode.
-        if let Some(decoded) = pending.add(album, &songs, export, &mastered, &pool)? {
-            mastered.measured = decoded;
-        }
+        let mastered = master_and_write(&songs, album, export, target, &seed, warm.as_deref(), &pool, &mut pending)?;
         failures.extend(judge(album, export, &mastered));
         exports.push(ExportSummary {
             written: export.export.written.clone(),
@@ -140,6 +136,57 @@ pub fn render(album: &Album, options: RunOptions, progress: &(dyn Fn(u64, u64) +
     }
     pending.commit()?;
     Ok(AlbumSummary { layout, songs: summaries.unwrap_or_default(), exports, elapsed: started.elapsed() })
+}
+
+/// Masters one export and writes its files under temporary names; a lossy
+/// export is then judged, and reported, as its files decode. With `true_peak
+/// = ... after decoding`, while the decoded album (or any song of it) is over
+/// the ceiling, the export is mastered and written again with the limiters
+/// lower (see [`crate::deliver::mastering::decoded_ceiling`]).
+#[allow(clippy::too_many_arguments)]
+fn master_and_write(
+    songs: &Songs,
+    album: &Album,
+    export: &AlbumExport,
+    target: Target,
+    seed: &dyn Fn(usize) -> u64,
+    warm: Option<&[f64]>,
+    pool: &rayon::ThreadPool,
+    pending: &mut Pending,
+) -> Result<Mastered, Error> {
+    let ceiling = target.true_peak.filter(|_| target.after_decoding && export.export.container.is_lossy());
+    let path = || export.export.path.clone();
+    let mut lowering = Lowering::default();
+    let give_up = |c: f64, over: f64, l: &Lowering| Error::Target {
+        path: path(),
+        error: NormaliseError::DecodedOver { ceiling: c, decoded: c + over, lowered: l.db, passes: l.passes },
+    };
+    loop {
+        let lowered = Target { true_peak: target.true_peak.map(|c| c - lowering.db), ..target };
+        let mut mastered = match master::master(songs, export, lowered, seed, warm, pool) {
+            Ok(m) => m,
+            Err(NormaliseError::Unreachable { .. }) if lowering.db > 0.0 => {
+                return Err(give_up(ceiling.unwrap_or(0.0), lowering.last_overshoot(), &lowering));
+            }
+            Err(error) => return Err(Error::Target { path: path(), error }),
+        };
+        let mark = pending.mark();
+        if let Some(decoded) = pending.add(album, songs, export, &mastered, pool)? {
+            mastered.measured = decoded;
+        }
+        let peak = std::iter::once(&mastered.measured.album)
+            .chain(&mastered.measured.songs)
+            .filter_map(|m| m.true_peak_dbtp)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let (c, over) = match ceiling {
+            Some(c) if peak > c => (c, peak - c),
+            _ => return Ok(mastered),
+        };
+        if lowering.next(over).is_none() {
+            return Err(give_up(c, over, &lowering));
+        }
+        pending.roll_back(mark);
+    }
 }
 
 /// Every song rendered (in parallel, each on its share of the threads) at

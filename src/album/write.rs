@@ -82,6 +82,17 @@ impl Pending {
         Ok(Some(decoded))
     }
 
+    /// Where the files written so far end, to [`roll back`](Pending::roll_back) to.
+    pub fn mark(&self) -> (usize, usize) {
+        (self.audio.len(), self.texts.len())
+    }
+
+    /// Removes the files written since `mark` (an export written again).
+    pub fn roll_back(&mut self, mark: (usize, usize)) {
+        self.audio.truncate(mark.0);
+        self.texts.truncate(mark.1);
+    }
+
     /// Moves every file into place: the audio, then the CUE sheets.
     pub fn commit(self) -> Result<(), AudioError> {
         for file in self.audio {

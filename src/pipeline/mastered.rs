@@ -14,6 +14,7 @@ use rayon::prelude::*;
 use super::{Error, QcFailure, RunOptions, Summary, Written};
 use crate::cache::{CachedOutput, Mode};
 use crate::deliver::encode::Completed;
+use crate::deliver::mastering::decoded_ceiling::Lowering;
 use crate::deliver::mastering::held::{bound_bytes, Held, Holder};
 use crate::deliver::mastering::{normalise, Mastered, NormaliseError, Request};
 use crate::deliver::Delivery;
@@ -114,18 +115,10 @@ pub fn master_all(programme: &Held, requests: &[Request], options: RunOptions) -
         .collect()
 }
 
-/// Encodes before a ceiling is given up for one held after decoding.
-const DECODED_PASSES: usize = 8;
-/// Margin added to each lowering of the limiter for a decoded ceiling, dB.
-const DECODED_MARGIN_DB: f64 = 0.05;
-
 /// Writes one mastered file under its temporary name and, when lossy, decodes
 /// and measures it. With `true_peak = ... after decoding`, a decoded file
-/// over the ceiling is mastered again with the limiter lowered and encoded
-/// again, until it holds: first by the overshoot (and a small margin), then
-/// by a secant step on how the decoded peak answered the last lowering
-/// (harder limiting can raise a codec's overshoot), kept between one and
-/// four times the overshoot.
+/// over the ceiling is mastered again with the limiter lowered (see
+/// [`crate::deliver::mastering::decoded_ceiling`]) and encoded again, until it holds.
 fn write_one(
     graph: &MixGraph,
     programme: &Held,
@@ -133,24 +126,21 @@ fn write_one(
     mut m: Mastered,
 ) -> Result<(u64, Completed, Mastered), Error> {
     let ceiling = request.target.true_peak.filter(|_| request.target.after_decoding);
-    let (mut lowered, mut passes) = (0.0, 0);
-    let mut last: Option<(f64, f64)> = None; // (lowered, overshoot) of the pass before
-    let give_up = |c: f64, over: f64, lowered: f64, passes: usize| Error::Target {
+    let mut lowering = Lowering::default();
+    let give_up = |c: f64, over: f64, l: &Lowering| Error::Target {
         path: request.export.path.clone(),
-        error: NormaliseError::DecodedOver { ceiling: c, decoded: c + over, lowered, passes },
+        error: NormaliseError::DecodedOver { ceiling: c, decoded: c + over, lowered: l.db, passes: l.passes },
     };
     loop {
-        passes += 1;
         let lower =
-            Request { target: Target { true_peak: ceiling.map(|c| c - lowered), ..request.target }, ..*request };
-        let r = if lowered > 0.0 { &lower } else { request };
-        if lowered > 0.0 {
+            Request { target: Target { true_peak: ceiling.map(|c| c - lowering.db), ..request.target }, ..*request };
+        let r = if lowering.db > 0.0 { &lower } else { request };
+        if lowering.db > 0.0 {
             m = match normalise(programme, r) {
                 Ok(m) => m,
                 // The loudness no longer fits under the lowered ceiling.
                 Err(NormaliseError::Unreachable { .. }) => {
-                    let (c, over) = (ceiling.unwrap_or(0.0), last.map_or(0.0, |l| l.1));
-                    return Err(give_up(c, over, lowered, passes - 1));
+                    return Err(give_up(ceiling.unwrap_or(0.0), lowering.last_overshoot(), &lowering));
                 }
                 Err(error) => return Err(Error::Target { path: r.export.path.clone(), error }),
             };
@@ -168,19 +158,9 @@ fn write_one(
             (Some(c), Some(tp)) if tp > c => (c, tp - c),
             _ => return Ok((frames, file, m)),
         };
-        if passes >= DECODED_PASSES {
-            return Err(give_up(c, over, lowered, passes));
+        if lowering.next(over).is_none() {
+            return Err(give_up(c, over, &lowering));
         }
-        let step = match last {
-            Some((before, over_before)) if over_before > over => {
-                // The overshoot fell by (over_before − over) for (lowered − before) dB.
-                over * (lowered - before) / (over_before - over)
-            }
-            Some(_) => 4.0 * over,
-            None => over,
-        };
-        last = Some((lowered, over));
-        lowered += step.clamp(over, 4.0 * over) + DECODED_MARGIN_DB;
     }
 }
 

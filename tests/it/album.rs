@@ -379,3 +379,44 @@ fn lossy_album_files_are_measured_as_they_decode() {
     let (_, decoded_tp) = reading(&p.path("out/mp3/album.mp3"));
     assert!((shown - decoded_tp).abs() < 0.15, "summary {shown} dBTP, the decoded MP3 {decoded_tp:.2} dBTP: {line}");
 }
+
+/// `after decoding` in an album: without it a loud album of chords decodes
+/// over the ceiling in Opus 64k and MP3 128k; with it every file (the album
+/// in one MP3, a song in each Opus file) decodes at or under it.
+#[test]
+fn an_album_holds_its_ceiling_after_decoding() {
+    let p = Project::new();
+    let frames = 4 * 48_000;
+    let mut lines = Vec::new();
+    for i in 0..2u64 {
+        let shift = 1.0 + 0.06 * i as f64;
+        p.wav_int(
+            &format!("songs/chord{i}.wav"),
+            48_000,
+            24,
+            &[chord(frames, 48_000, 10 + i, shift), chord(frames, 48_000, 20 + i, shift * 1.003)],
+        );
+        p.file(
+            &format!("songs/song{i}.mix"),
+            &format!("title = \"Chord {i}\"\ntrack t {{ source = \"chord{i}.wav\" }}\n"),
+        );
+        lines.push(format!("    song \"songs/song{i}.mix\""));
+    }
+    let album = |after: &str| {
+        format!(
+            "album \"Chords\" {{\n    loudness = -10LUFS\n    true_peak = -1dBTP{after}\n    gap = 1s\n{}\n}}\n\
+             export \"out/{{n}}.opus\" {{ bitrate = 64kbps }}\nexport \"out/mp3/album.mp3\" {{ bitrate = 128kbps }}\n",
+            lines.join("\n")
+        )
+    };
+    let files = ["out/01.opus", "out/02.opus", "out/mp3/album.mp3"];
+    let peaks = |p: &Project| -> Vec<f64> { files.iter().map(|f| reading(&p.path(f)).1).collect() };
+    p.file("album.mix", &album(""));
+    p.render_ok("album.mix", &[]);
+    let before = peaks(&p);
+    assert!(before.iter().any(|&tp| tp > -0.98), "the case must rise when encoded: {before:?}");
+    p.file("album.mix", &album(" after decoding"));
+    p.render_ok("album.mix", &[]);
+    let after = peaks(&p);
+    assert!(after.iter().all(|&tp| tp <= -1.0), "decoded over the ceiling: {after:?}");
+}

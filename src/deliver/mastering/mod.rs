@@ -8,9 +8,12 @@
 //! - [`finish`]: gain, then the final limiter, latency removed.
 //! - [`delivered`]: rate conversion and the exact quantised samples a file
 //!   will hold, and their measurement.
+//! - [`decoded_ceiling`]: how far below a ceiling held *after decoding*
+//!   the limiter must go.
 //! - [`normalise`]: the loop that finds the gain (and, when needed, a lower
 //!   limiter ceiling) with which the *delivered* file hits its target.
 
+pub mod decoded_ceiling;
 pub mod delivered;
 pub mod finish;
 pub mod held;
