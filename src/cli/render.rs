@@ -141,7 +141,8 @@ pub fn print_deliverables(written: &[pipeline::Written]) {
             None => "-".into(),
         };
         eprintln!("  {name:<32} {lufs:>9} {lra:>6} {tp:>7} {peak:>7} {gain:>7} {limiter:>13}");
-        eprintln!("    {} at {} Hz", clock(w.frames as f64 / w.rate as f64), w.rate);
+        let codec = w.container.lossy_description().map_or(String::new(), |c| format!(", {c}, as decoded"));
+        eprintln!("    {} at {} Hz{codec}", clock(w.frames as f64 / w.rate as f64), w.rate);
         if w.clipped > 0 {
             eprintln!(
                 "    warning: {} samples clipped at full scale (the figures above are the clipped file's): \

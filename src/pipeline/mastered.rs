@@ -193,7 +193,9 @@ pub fn write_all(
     for ((frames, file, m), r) in complete.into_iter().zip(requests) {
         file.commit()?;
         let (path, rate) = (r.export.path.clone(), r.export.rate);
-        written.push(Written { path, frames, rate, measured: Some(m.measured), mastered: Some(m.report), clipped: 0 });
+        let container = r.export.container;
+        let measured = Some(m.measured);
+        written.push(Written { path, frames, rate, container, measured, mastered: Some(m.report), clipped: 0 });
     }
     Ok(written)
 }

@@ -67,6 +67,8 @@ pub struct Written {
     pub path: PathBuf,
     pub frames: u64,
     pub rate: u32,
+    /// What kind of file: a lossy one's measurement is of the decoded file.
+    pub container: crate::ir::Container,
     /// The delivered file's measurement.
     pub measured: Option<crate::meter::Measurement>,
     /// What the mastering stage did (loudness targets, final limiter), when it ran.
@@ -342,7 +344,8 @@ fn write_all(
     let mut written = Vec::new();
     for (export, frames, measured, clipped, file) in complete {
         file.commit()?;
-        written.push(Written { path: export.path, frames, rate: export.rate, measured, mastered: None, clipped });
+        let (path, rate, container) = (export.path, export.rate, export.container);
+        written.push(Written { path, frames, rate, container, measured, mastered: None, clipped });
     }
     Ok(written)
 }
