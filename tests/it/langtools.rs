@@ -225,7 +225,8 @@ fn editor_grammar_files_are_valid_json() {
         serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("{file}: {e}"));
     }
     let grammar = std::fs::read_to_string(dir.join("syntaxes/mix.tmLanguage.json")).expect("grammar");
-    for keyword in ["track", "bus", "master", "chain", "let", "import", "export", "automate", "check", "album", "song"]
+    for keyword in
+        ["track", "bus", "master", "chain", "let", "import", "export", "automate", "check", "album", "song", "after"]
     {
         assert!(grammar.contains(keyword), "grammar lacks `{keyword}`");
     }
