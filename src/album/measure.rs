@@ -159,24 +159,12 @@ pub fn measure_decoded(
     songs: &[Range<usize>],
     paths: &[&std::path::Path],
 ) -> Result<Measured, crate::io::AudioError> {
-    let named = |e: crate::io::AudioError| crate::io::AudioError::Write {
-        path: export.path.clone(),
-        reason: format!("the encoded file does not decode: {e}; nothing was written"),
-    };
     let mut m = AlbumMeasurer::new(export, rate, 2, files, songs)
         .map_err(|reason| crate::io::AudioError::Write { path: export.path.clone(), reason })?;
-    let mut buffers = vec![vec![0.0f32; 8192]; 2];
     for path in paths {
-        let mut decoder = crate::io::decode::Decoder::open_any(path).map_err(named)?;
-        loop {
-            let mut outs: Vec<&mut [f32]> = buffers.iter_mut().map(|b| b.as_mut_slice()).collect();
-            let n = decoder.read(&mut outs).map_err(named)?;
-            if n == 0 {
-                break;
-            }
-            let chunk: Vec<&[f32]> = buffers.iter().map(|b| &b[..n]).collect();
-            m.add(&chunk);
-        }
+        let undecodable = |e| crate::deliver::undecodable(export, e);
+        let mut decoder = crate::io::decode::Decoder::open_any(path).map_err(undecodable)?;
+        decoder.read_to_end(&mut |chunk| m.add(chunk)).map_err(undecodable)?;
     }
     Ok(m.finish())
 }

@@ -239,14 +239,25 @@ pub fn measure_decoded(export: &Export, completed: &Completed) -> Result<Option<
     if !export.container.is_lossy() {
         return Ok(None);
     }
-    let named = |e: AudioError| match e {
+    crate::meter::measure_file(completed.path()).map(Some).map_err(|e| undecodable(export, e))
+}
+
+/// A lossy file that does not decode, named by its export (not by its
+/// temporary name).
+pub fn undecodable(export: &Export, e: AudioError) -> AudioError {
+    match e {
         AudioError::Open { reason, .. } | AudioError::Decode { reason, .. } => AudioError::Write {
             path: export.path.clone(),
             reason: format!("the encoded file does not decode: {reason}; nothing was written"),
         },
         other => other,
-    };
-    crate::meter::measure_file(completed.path()).map(Some).map_err(named)
+    }
+}
+
+/// An Ogg stream's serial number from a render's dither seed, so the same
+/// recipe writes the same bytes (Opus and Vorbis files).
+fn ogg_serial(seed: u64) -> u32 {
+    (seed ^ (seed >> 32)) as u32
 }
 
 /// The tags a song's deliverable carries: its metadata as Vorbis comments

@@ -42,12 +42,6 @@ impl Drop for Encoder {
     }
 }
 
-fn opus_error(code: i32) -> String {
-    // SAFETY: libopus returns a static NUL-terminated string for any code.
-    let text = unsafe { std::ffi::CStr::from_ptr(ffi::opus_strerror(code)) };
-    text.to_string_lossy().into_owned()
-}
-
 impl Encoder {
     fn new(channels: usize, kbps: u32, mode: OpusMode) -> Result<(Encoder, u16), String> {
         let mut err = 0;
@@ -55,7 +49,7 @@ impl Encoder {
         let raw =
             unsafe { ffi::opus_encoder_create(RATE as i32, channels as i32, ffi::OPUS_APPLICATION_AUDIO, &mut err) };
         if raw.is_null() || err != ffi::OPUS_OK {
-            return Err(format!("libopus could not start: {}", opus_error(err)));
+            return Err(format!("libopus could not start: {}", ffi::error_text(err)));
         }
         let encoder = Encoder { raw, channels };
         let (vbr, constrained) = match mode {
@@ -74,7 +68,7 @@ impl Encoder {
             // SAFETY: each of these requests takes one opus_int32.
             let status = unsafe { ffi::opus_encoder_ctl(encoder.raw, request, value) };
             if status != ffi::OPUS_OK {
-                return Err(format!("libopus refused setting {request} = {value}: {}", opus_error(status)));
+                return Err(format!("libopus refused setting {request} = {value}: {}", ffi::error_text(status)));
             }
         }
         let mut lookahead: i32 = 0;
@@ -82,7 +76,7 @@ impl Encoder {
         let status =
             unsafe { ffi::opus_encoder_ctl(encoder.raw, ffi::OPUS_GET_LOOKAHEAD_REQUEST, &mut lookahead as *mut i32) };
         if status != ffi::OPUS_OK {
-            return Err(format!("libopus gave no lookahead: {}", opus_error(status)));
+            return Err(format!("libopus gave no lookahead: {}", ffi::error_text(status)));
         }
         Ok((encoder, lookahead as u16))
     }
@@ -102,7 +96,7 @@ impl Encoder {
             )
         };
         if n < 0 {
-            return Err(format!("libopus failed: {}", opus_error(n)));
+            return Err(format!("libopus failed: {}", ffi::error_text(n)));
         }
         Ok(n as usize)
     }
@@ -112,7 +106,6 @@ pub struct OpusSink {
     pages: PacketWriter<'static, BufWriter<File>>,
     serial: u32,
     encoder: Encoder,
-    channels: usize,
     pre_skip: u64,
     /// Interleaved samples not yet a whole frame.
     pending: Vec<f32>,
@@ -149,9 +142,7 @@ impl OpusSink {
         head.push(0); // channel mapping family 0: mono or L, R
         let mut tags_packet = b"OpusTags".to_vec();
         tags_packet.extend_from_slice(&tags.vorbis_comment(true));
-        // The stream's serial number comes from the render's seed, so the
-        // same recipe writes the same bytes.
-        let serial = (seed ^ (seed >> 32)) as u32;
+        let serial = super::ogg_serial(seed);
         let mut pages = PacketWriter::new(BufWriter::new(file));
         let io = |e: std::io::Error| e.to_string();
         // Each header packet ends its own page (RFC 7845 §3).
@@ -161,7 +152,6 @@ impl OpusSink {
             pages,
             serial,
             encoder,
-            channels,
             pre_skip: u64::from(pre_skip),
             pending: Vec::with_capacity(FRAME * channels),
             held: None,
@@ -177,7 +167,7 @@ impl OpusSink {
             for channel in planar {
                 self.pending.push(channel[i]);
             }
-            if self.pending.len() == FRAME * self.channels {
+            if self.pending.len() == FRAME * self.encoder.channels {
                 self.encode_pending()?;
             }
         }
@@ -203,7 +193,7 @@ impl OpusSink {
         // the master's end, to the end of a frame, until its last sample is out.
         let end = self.pre_skip + self.frames_in;
         while self.encoded < end || !self.pending.is_empty() {
-            self.pending.resize(FRAME * self.channels, 0.0);
+            self.pending.resize(FRAME * self.encoder.channels, 0.0);
             self.encode_pending()?;
         }
         // The last page's granule position ends the stream at the master's

@@ -112,8 +112,9 @@ pub fn writer_pid(name: &str) -> Option<u32> {
     pid.parse().ok()
 }
 
+/// Whether process `pid` still runs (or may: when it cannot be told).
 #[cfg(unix)]
-fn process_alive(pid: u32) -> bool {
+pub fn process_alive(pid: u32) -> bool {
     let Ok(pid) = libc::pid_t::try_from(pid) else { return true };
     // SAFETY: signal 0 only checks that the process exists; nothing is sent.
     let found = unsafe { libc::kill(pid, 0) } == 0;
@@ -122,7 +123,7 @@ fn process_alive(pid: u32) -> bool {
 }
 
 #[cfg(not(unix))]
-fn process_alive(_pid: u32) -> bool {
+pub fn process_alive(_pid: u32) -> bool {
     // No cheap check here: leave the file rather than remove a live one.
     true
 }

@@ -51,8 +51,7 @@ impl VorbisSink {
     ) -> Result<VorbisSink, String> {
         let hz = NonZeroU32::new(rate).ok_or("a rate of 0 Hz")?;
         let channels = u8::try_from(channels).ok().and_then(NonZeroU8::new).ok_or("no channels")?;
-        // The stream serial from the render's seed: the same file every time.
-        let serial = (seed ^ (seed >> 32)) as u32 as i32;
+        let serial = super::ogg_serial(seed) as i32;
         let mut builder = VorbisEncoderBuilder::new_with_serial(hz, channels, BufWriter::new(file), serial);
         builder.bitrate_management_strategy(strategy(quality)?);
         for (key, value) in &tags.fields {

@@ -15,6 +15,9 @@ use super::symph::{self, SymReader};
 use super::wav::{self, WavReader};
 use super::AudioError;
 
+/// Frames per read in [`Decoder::read_to_end`].
+const READ_FRAMES: usize = 8192;
+
 /// What a source file holds.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceInfo {
@@ -145,6 +148,21 @@ impl Decoder {
         }
         self.frames_read += n as u64;
         Ok(n)
+    }
+
+    /// Reads the rest of the file, handing `chunk` each block as it is
+    /// decoded (one slice per channel of the file).
+    pub fn read_to_end(&mut self, chunk: &mut dyn FnMut(&[&[f32]])) -> Result<(), AudioError> {
+        let mut buffers = vec![vec![0.0f32; READ_FRAMES]; self.info.channels];
+        loop {
+            let mut outs: Vec<&mut [f32]> = buffers.iter_mut().map(|b| b.as_mut_slice()).collect();
+            let n = self.read(&mut outs)?;
+            if n == 0 {
+                return Ok(());
+            }
+            let block: Vec<&[f32]> = buffers.iter().map(|b| &b[..n]).collect();
+            chunk(&block);
+        }
     }
 
     /// What `on_error = conceal` replaced so far (empty when decoding strictly).

@@ -48,11 +48,6 @@ impl Drop for RawDecoder {
     }
 }
 
-fn opus_error(code: i32) -> String {
-    // SAFETY: libopus returns a static NUL-terminated string for any code.
-    unsafe { std::ffi::CStr::from_ptr(ffi::opus_strerror(code)) }.to_string_lossy().into_owned()
-}
-
 /// An Ogg Opus stream being decoded, with the decoded packet not yet handed out.
 pub(super) struct OpusReader {
     packets: PacketReader<BufReader<File>>,
@@ -162,7 +157,7 @@ pub(super) fn open(file: File, path: &Path, conceal: bool) -> Result<(OpusReader
     // SAFETY: plain constructor; `err` receives the status.
     let raw = unsafe { ffi::opus_decoder_create(RATE as i32, channels as i32, &mut err) };
     if raw.is_null() || err != ffi::OPUS_OK {
-        return Err(open_err(path, format!("libopus could not start: {}", opus_error(err))));
+        return Err(open_err(path, format!("libopus could not start: {}", ffi::error_text(err))));
     }
     let serial = head.stream_serial();
     let frames = last_granule(path, serial).map(|g| g.saturating_sub(pre_skip));
@@ -223,11 +218,11 @@ impl OpusReader {
             let said = unsafe { ffi::opus_packet_get_nb_samples(packet.data.as_ptr(), len, RATE as i32) };
             let frames = if said > 0 { (said as usize).min(MAX_FRAMES) } else { 960 };
             self.pending[..frames * self.channels].fill(0.0);
-            self.concealed.gap(self.out, frames as u64, format!("an Opus packet is damaged ({})", opus_error(n)));
+            self.concealed.gap(self.out, frames as u64, format!("an Opus packet is damaged ({})", ffi::error_text(n)));
             frames
         } else {
             let at = super::position(self.out, RATE);
-            return Err(decode_err(&self.path, format!("damaged audio at {at}: {}", opus_error(n))));
+            return Err(decode_err(&self.path, format!("damaged audio at {at}: {}", ffi::error_text(n))));
         };
         // The pre-skip: decoded but not part of the programme.
         let dropped = self.skip.min(frames as u64) as usize;

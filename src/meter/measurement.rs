@@ -33,24 +33,12 @@ pub struct Measurement {
     pub correlation: Option<f64>,
 }
 
-/// Frames decoded per read.
-const CHUNK: usize = 8192;
-
 /// Meters a whole file in any format mixc decodes, with any channel count.
 pub fn measure_file(path: &Path) -> Result<Measurement, AudioError> {
     let mut decoder = Decoder::open_any(path)?;
     let info = decoder.info().clone();
     let mut meter = Meter::new(info.channels, info.rate)
         .map_err(|e| AudioError::Decode { path: path.into(), reason: e.to_string() })?;
-    let mut buffers = vec![vec![0.0f32; CHUNK]; info.channels];
-    loop {
-        let mut outs: Vec<&mut [f32]> = buffers.iter_mut().map(|b| b.as_mut_slice()).collect();
-        let n = decoder.read(&mut outs)?;
-        if n == 0 {
-            break;
-        }
-        let block: Vec<&[f32]> = buffers.iter().map(|b| &b[..n]).collect();
-        meter.add(&block);
-    }
+    decoder.read_to_end(&mut |block| meter.add(block))?;
     Ok(meter.finish())
 }

@@ -212,7 +212,7 @@ impl Folder {
         for entry in std::fs::read_dir(&base).into_iter().flatten().flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             let pid = name.strip_prefix("mixc-preview-").and_then(|p| p.parse::<u32>().ok());
-            if pid.is_some_and(|pid| pid != std::process::id() && !alive(pid)) {
+            if pid.is_some_and(|pid| pid != std::process::id() && !crate::deliver::temp::process_alive(pid)) {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
@@ -227,11 +227,6 @@ impl Drop for Folder {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
     }
-}
-
-/// Whether a process `pid` runs (Linux: its `/proc` entry).
-fn alive(pid: u32) -> bool {
-    Path::new(&format!("/proc/{pid}")).exists()
 }
 
 #[cfg(test)]

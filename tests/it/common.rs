@@ -204,17 +204,7 @@ pub fn decode(path: &Path) -> (u32, Vec<Vec<f32>>) {
     let mut d = mixc::io::decode::Decoder::open_any(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let (channels, rate) = (d.info().channels, d.info().rate);
     let mut out = vec![Vec::new(); channels];
-    let mut buf = vec![vec![0.0f32; 8192]; channels];
-    loop {
-        let mut views: Vec<&mut [f32]> = buf.iter_mut().map(|b| b.as_mut_slice()).collect();
-        let n = d.read(&mut views).expect("decode");
-        if n == 0 {
-            break;
-        }
-        for (o, b) in out.iter_mut().zip(&buf) {
-            o.extend_from_slice(&b[..n]);
-        }
-    }
+    d.read_to_end(&mut |block| out.iter_mut().zip(block).for_each(|(o, b)| o.extend_from_slice(b))).expect("decode");
     (rate, out)
 }
 

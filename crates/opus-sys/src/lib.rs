@@ -58,6 +58,12 @@ extern "C" {
     pub fn opus_get_version_string() -> *const c_char;
 }
 
+/// libopus's own words for an error code.
+pub fn error_text(code: c_int) -> String {
+    // SAFETY: libopus returns a static NUL-terminated string for any code.
+    unsafe { std::ffi::CStr::from_ptr(opus_strerror(code)) }.to_string_lossy().into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
